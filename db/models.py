@@ -1,0 +1,183 @@
+"""SQLAlchemy 2.0 models of what docpipe stores.
+
+Tables are internal to docpipe and may change with a migration; downstream systems read
+the views created in the migrations (``document_results`` first), whose names and
+columns are a contract (docs/database.md).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+DOCUMENT_STATUSES = ("pending", "processed", "failed", "needs_review", "reviewed")
+PAGE_TEXT_SOURCES = ("text_layer", "ocr", "plain")
+RUN_STATUSES = ("running", "completed", "crashed")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSONB, datetime: DateTime(timezone=True)}
+
+
+class Document(Base):
+    """One distinct content (identity = sha256), wherever and however often it arrived."""
+
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint(_one_of("status", DOCUMENT_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source_path: Mapped[str] = mapped_column(Text, comment="Path the content was first seen at")
+    filename: Mapped[str] = mapped_column(Text)
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    error: Mapped[str | None] = mapped_column(Text, comment="Why it failed or needs review")
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        index=True,
+        comment="The e-mail this document was attached to",
+    )
+    source_metadata: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    stage_versions: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="Version of each stage that produced the current results"
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    processed_at: Mapped[datetime | None]
+
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Page.page_number"
+    )
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (
+        UniqueConstraint("document_id", "page_number"),
+        CheckConstraint(_one_of("text_source", PAGE_TEXT_SOURCES), name="text_source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    page_number: Mapped[int] = mapped_column(Integer, comment="1-based")
+    text: Mapped[str] = mapped_column(Text)
+    text_source: Mapped[str] = mapped_column(String(20))
+    ocr_confidence: Mapped[float | None] = mapped_column(
+        Float, comment="Mean Tesseract word confidence, 0-100; null when not OCR'd"
+    )
+    width: Mapped[float | None] = mapped_column(Float, comment="Points (PDF) or pixels (image)")
+    height: Mapped[float | None] = mapped_column(Float)
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class ProcessingRun(Base):
+    """One batch: a run of the processing flow over a set of input files."""
+
+    __tablename__ = "processing_runs"
+    __table_args__ = (CheckConstraint(_one_of("status", RUN_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    flow_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    stage_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    files_total: Mapped[int] = mapped_column(Integer, default=0)
+    files_processed: Mapped[int] = mapped_column(Integer, default=0)
+    files_failed: Mapped[int] = mapped_column(Integer, default=0)
+    files_needs_review: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    finished_at: Mapped[datetime | None]
+
+
+class RunDocument(Base):
+    """What one run did with one input file (or one e-mail attachment)."""
+
+    __tablename__ = "run_documents"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("processing_runs.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), index=True
+    )
+    source_path: Mapped[str] = mapped_column(Text)
+    is_attachment: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    reused: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="Already up to date from an earlier run"
+    )
+    ocr_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    stage_seconds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Classification(Base):
+    """Labels a classifier model version gave a document."""
+
+    __tablename__ = "classifications"
+    __table_args__ = (UniqueConstraint("document_id", "model_version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("processing_runs.id", ondelete="SET NULL")
+    )
+    model_version: Mapped[str] = mapped_column(String(200))
+    doc_type: Mapped[str] = mapped_column(String(100))
+    doc_type_confidence: Mapped[float] = mapped_column(Float)
+    urgency: Mapped[str] = mapped_column(String(100))
+    urgency_confidence: Mapped[float] = mapped_column(Float)
+    department: Mapped[str] = mapped_column(String(100))
+    department_confidence: Mapped[float] = mapped_column(Float)
+    probabilities: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="Full distribution per target: {target: {label: p}}"
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class Extraction(Base):
+    """Fields an extractor model version filled for a document, with their checks."""
+
+    __tablename__ = "extractions"
+    __table_args__ = (UniqueConstraint("document_id", "model_version"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("processing_runs.id", ondelete="SET NULL")
+    )
+    model_version: Mapped[str] = mapped_column(String(200))
+    schema_name: Mapped[str] = mapped_column(String(50))
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    field_confidences: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    issues: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="Grounding and rule problems per field"
+    )
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

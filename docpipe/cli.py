@@ -1,0 +1,154 @@
+"""``docpipe`` command line: process files, manage the database, train and evaluate models."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Offline and quiet by default: nothing leaves the building unless an operator says so.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed as one line, exit status 2."""
+
+
+def _database_url() -> str:
+    from docpipe.settings import get_settings
+
+    return get_settings().database_url
+
+
+def _require_migrated() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from db.migrate import current_revision, head_revision
+
+    url = _database_url()
+    try:
+        current = current_revision(url)
+    except OperationalError as exc:
+        raise _connection_error(url, exc) from exc
+    if current != head_revision():
+        raise CliError(
+            f"database schema is at {current or 'nothing'}, expected {head_revision()}: run `docpipe db upgrade`"
+        )
+
+
+def _connection_error(url: str, exc: Exception) -> CliError:
+    reason = " ".join(str(getattr(exc, "orig", exc)).split())  # drivers wrap lines
+    return CliError(f"cannot connect to the database ({_redacted(url)}): {reason}")
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    missing = [path for path in args.paths if not Path(path).exists()]
+    if missing:
+        raise CliError(f"no such file or folder: {', '.join(missing)}")
+    _require_migrated()
+    from flows.process import process_documents
+
+    summary = process_documents(paths=[str(Path(p).resolve()) for p in args.paths], show_progress=not args.no_progress)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: dict) -> None:
+    for row in summary["files"]:
+        reason = f"  {row['reason']}" if row["reason"] else ""
+        ocr = " ocr" if row["ocr_used"] else ""
+        pages = f"{row['pages']}p" if row["pages"] is not None else "-"
+        print(f"{row['status']:<13}{pages:>5}{ocr:<4} {row['file']}{reason}")
+    accounted = summary["processed"] + summary["needs_review"] + summary["failed"] == summary["total"]
+    print(
+        f"\n{summary['total']} input file(s): {summary['processed']} processed, "
+        f"{summary['needs_review']} need review, {summary['failed']} failed"
+        f" -> {'all accounted for' if accounted else 'NOT ALL ACCOUNTED FOR'}"
+        f"; {summary['attachments']} attachment(s); {summary['seconds']} s (run {summary['run_id']})"
+    )
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import OperationalError
+
+    from db.migrate import current_revision, upgrade
+
+    url = _database_url()
+    try:
+        upgrade(url, args.revision)
+        print(f"database {_redacted(url)} at revision {current_revision(url)}")
+    except OperationalError as exc:
+        raise _connection_error(url, exc) from exc
+    return 0
+
+
+def cmd_db_current(_args: argparse.Namespace) -> int:
+    from db.migrate import current_revision
+
+    print(current_revision(_database_url()) or "empty (run `docpipe db upgrade`)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docpipe", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    process = commands.add_parser("process", help="process files and folders into the database")
+    process.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
+    process.add_argument("--no-progress", action="store_true", help="no progress bar")
+    process.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    process.set_defaults(handler=cmd_process)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db_upgrade = db.add_parser("upgrade", help="apply migrations (default: to the latest)")
+    db_upgrade.add_argument("--revision", default="head")
+    db_upgrade.set_defaults(handler=cmd_db_upgrade)
+    db.add_parser("current", help="print the schema revision").set_defaults(handler=cmd_db_current)
+
+    evaluate = commands.add_parser("eval", help="evaluate a model on a labelled dataset").add_subparsers(
+        dest="eval_command", required=True, metavar="TARGET"
+    )
+    # Feature packages add their own commands; their modules import heavy libraries lazily.
+    for register in _feature_commands():
+        register(commands, evaluate)
+    return parser
+
+
+def _feature_commands() -> list[Callable[[Any, Any], None]]:
+    """``register(commands, evaluate)`` functions of the feature packages, in help order."""
+    return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(f"docpipe: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("docpipe: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The exceptions docpipe raises.
+
+Two families matter to the pipeline: ``InputError`` means the file itself is bad and
+retrying cannot help (the document is recorded as failed with the message as reason);
+``TransientError`` means the environment hiccupped and the stage may be retried.
+"""
+
+
+class DocpipeError(Exception):
+    """Base of every error docpipe raises on purpose."""
+
+
+class ConfigurationError(DocpipeError):
+    """The installation or settings are wrong (missing binary, bad URL, ...)."""
+
+
+class InputError(DocpipeError):
+    """The input file cannot be processed; the message is shown to back-office staff."""
+
+
+class UnsupportedTypeError(InputError):
+    """The content is not a type docpipe reads."""
+
+
+class CorruptFileError(InputError):
+    """The content claims a type but cannot be parsed as it (truncated, damaged)."""
+
+
+class EncryptedFileError(InputError):
+    """The document is password-protected."""
+
+
+class FileTooLargeError(InputError):
+    """The file, an image or the page count exceeds the configured limits."""
+
+
+class TransientError(DocpipeError):
+    """A failure that may pass on retry (database connection, OCR engine crash)."""

@@ -1,0 +1,285 @@
+"""What happens to one input file, as plain functions (the Prefect flow only orchestrates).
+
+Every input ends in exactly one ``FileOutcome``: processed, needs review, or failed with
+a reason a person can act on. Bad input is recorded, never raised; only transient
+failures (database, OCR engine) propagate, so the orchestrator can retry them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from db.models import Document, RunDocument
+from docpipe.errors import InputError
+from docpipe.settings import DocpipeSettings
+from docpipe.stages import DocumentStage
+from db import repository
+from db.session import session_scope
+from extractors import sniff
+from extractors.base import Attachment
+from extractors.registry import TEXT_STAGE_VERSION, extract_text
+from extractors.sniff import sniff_media_type
+
+FINAL_STATUSES = ("processed", "needs_review", "failed")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A file to process: a path on disk, or an attachment of an already stored e-mail."""
+
+    source_path: str
+    filename: str
+    path: Path | None = None
+    content: bytes | None = None
+    parent_document_id: int | None = None
+
+    @classmethod
+    def from_path(cls, path: Path) -> InputFile:
+        return cls(source_path=str(path), filename=path.name, path=path)
+
+    @classmethod
+    def from_attachment(cls, mail: InputFile, attachment: Attachment, mail_document_id: int) -> InputFile:
+        return cls(
+            source_path=f"{mail.source_path}#{attachment.filename}",
+            filename=attachment.filename,
+            content=attachment.content,
+            parent_document_id=mail_document_id,
+        )
+
+    @property
+    def is_attachment(self) -> bool:
+        return self.parent_document_id is not None
+
+
+@dataclass
+class FileOutcome:
+    source_path: str
+    filename: str
+    status: str
+    document_id: int | None = None
+    error: str | None = None
+    media_type: str | None = None
+    page_count: int | None = None
+    ocr_used: bool = False
+    reused: bool = False
+    is_attachment: bool = False
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    attachments: list[InputFile] = field(default_factory=list)
+
+
+def discover_files(paths: list[str | Path]) -> list[Path]:
+    """Files named directly, and every file under the folders named, in a stable order.
+
+    Hidden files and folders (``.name``) are skipped: they are editor and sync litter.
+    Raises ``FileNotFoundError`` for a path that does not exist.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+    unique = dict.fromkeys(p.resolve() for p in found)
+    return list(unique)
+
+
+def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
+    if file.content is not None:
+        data = file.content
+    else:
+        assert file.path is not None
+        size = file.path.stat().st_size
+        if size > settings.max_file_bytes:
+            raise _TooLarge(size, settings.max_file_bytes)
+        data = file.path.read_bytes()
+    if len(data) > settings.max_file_bytes:
+        raise _TooLarge(len(data), settings.max_file_bytes)
+    return data
+
+
+class _TooLarge(InputError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"file of {size:,} bytes exceeds the limit of {limit:,} bytes")
+        self.size = size
+
+
+def _sha256_of(file: InputFile) -> str:
+    """Content hash without holding the content in memory (for files over the size limit)."""
+    if file.content is not None:
+        return hashlib.sha256(file.content).hexdigest()
+    assert file.path is not None
+    with file.path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _claim(session: Session, file: InputFile, sha256: str, size: int) -> Document:
+    return repository.claim_document(
+        session,
+        sha256=sha256,
+        source_path=file.source_path,
+        filename=file.filename,
+        size_bytes=size,
+        parent_id=file.parent_document_id,
+    )
+
+
+def _extension_warning(filename: str, media_type: str) -> str | None:
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    expected = {
+        sniff.PDF: {"pdf"},
+        sniff.PNG: {"png"},
+        sniff.JPEG: {"jpg", "jpeg", "jpe"},
+        sniff.TIFF: {"tif", "tiff"},
+        sniff.EML: {"eml", "msg", "txt", ""},
+        sniff.TEXT: {"txt", "text", "md", "csv", "log", ""},
+    }[media_type]
+    if suffix in expected:
+        return None
+    return f"file name ends in .{suffix} but the content is {media_type}; read as {media_type}"
+
+
+def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
+    """Read, identify, extract text and store one file; record what happened in the run."""
+    outcome = FileOutcome(
+        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment
+    )
+    started = time.perf_counter()
+    try:
+        content = _read(file, settings)
+    except OSError as exc:
+        # Unreadable, so without an identity: the run's record is all there can be.
+        outcome.error = f"cannot read file: {exc}"
+        with session_scope(settings.database_url) as session:
+            _record(session, run_id, outcome)
+        return outcome
+    except _TooLarge as exc:
+        outcome.error = str(exc)
+        with session_scope(settings.database_url) as session:
+            document = _claim(session, file, _sha256_of(file), exc.size)
+            repository.mark_failed(session, document, str(exc))
+            outcome.document_id = document.id
+            _record(session, run_id, outcome)
+        return outcome
+
+    sha256 = hashlib.sha256(content).hexdigest()
+    with session_scope(settings.database_url) as session:
+        document = _claim(session, file, sha256, len(content))
+        outcome.document_id = document.id
+        up_to_date = (
+            document.status in ("processed", "needs_review", "reviewed")
+            and document.stage_versions.get("text") == TEXT_STAGE_VERSION
+            and document.media_type != sniff.EML  # mails are re-read to list their attachments
+        )
+        if up_to_date:
+            outcome.reused = True
+            outcome.status = "needs_review" if document.status == "needs_review" else "processed"
+            outcome.media_type = document.media_type
+            outcome.page_count = document.page_count
+            outcome.ocr_used = any(page.text_source == "ocr" for page in document.pages)
+        else:
+            media_type = None
+            try:
+                media_type = sniff_media_type(content, file.filename)
+                extracted = extract_text(content, settings, media_type)
+            except InputError as exc:
+                repository.mark_failed(session, document, str(exc), media_type)
+                outcome.error = str(exc)
+                outcome.media_type = media_type
+            else:
+                warning = _extension_warning(file.filename, media_type)
+                if warning:
+                    extracted.metadata["extension_warning"] = warning
+                repository.store_text(session, document, extracted, TEXT_STAGE_VERSION)
+                outcome.status = "processed"
+                outcome.media_type = media_type
+                outcome.page_count = len(extracted.pages)
+                outcome.ocr_used = extracted.ocr_used
+                outcome.attachments = [
+                    InputFile.from_attachment(file, attachment, document.id)
+                    for attachment in extracted.attachments
+                ]
+        outcome.stage_seconds["text"] = round(time.perf_counter() - started, 3)
+        _record(session, run_id, outcome)
+    return outcome
+
+
+def record_crash(file: InputFile, run_id: int, settings: DocpipeSettings, error: BaseException) -> FileOutcome:
+    """Account for a file whose processing failed even after retries (not its own fault).
+
+    A document left ``pending`` by the crash is marked failed, so none stays in limbo.
+    """
+    reason = f"processing error after retries: {type(error).__name__}: {error}"
+    outcome = FileOutcome(
+        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment, error=reason
+    )
+    with session_scope(settings.database_url) as session:
+        try:
+            document = repository.document_by_sha256(session, _sha256_of(file))
+        except OSError:
+            document = None
+        if document is not None:
+            outcome.document_id = document.id
+            if document.status == "pending":
+                repository.mark_failed(session, document, reason)
+        _record(session, run_id, outcome)
+    return outcome
+
+
+def _record(session: Session, run_id: int, outcome: FileOutcome) -> None:
+    repository.record_run_document(
+        session,
+        run_id,
+        document_id=outcome.document_id,
+        source_path=outcome.source_path,
+        is_attachment=outcome.is_attachment,
+        status=outcome.status,
+        error=outcome.error,
+        reused=outcome.reused,
+        ocr_used=outcome.ocr_used,
+        page_count=outcome.page_count,
+        stage_seconds=outcome.stage_seconds,
+    )
+
+
+def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:
+    """Run one post-text stage on the outcome's document, updating the outcome in place."""
+    assert outcome.document_id is not None
+    started = time.perf_counter()
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, outcome.document_id)
+        if document.stage_versions.get(stage.name) == stage.version:
+            return
+        try:
+            result = stage.run(session, document, run_id)
+        except InputError as exc:
+            repository.mark_failed(session, document, f"{stage.name}: {exc}", document.media_type)
+            outcome.status, outcome.error = "failed", f"{stage.name}: {exc}"
+        else:
+            document.stage_versions = {**document.stage_versions, stage.name: stage.version}
+            if result.needs_review:
+                reason = f"{stage.name}: {result.reason}"
+                document.status = "needs_review"
+                document.error = f"{document.error}; {reason}" if document.error else reason
+                outcome.status, outcome.error = "needs_review", document.error
+        outcome.reused = False
+        outcome.stage_seconds[stage.name] = round(time.perf_counter() - started, 3)
+        session.execute(
+            update(RunDocument)
+            .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
+            .values(status=outcome.status, error=outcome.error, reused=False, stage_seconds=outcome.stage_seconds)
+        )

@@ -1,0 +1,59 @@
+"""Which backend reads which media type: the explicit list of text backends.
+
+Each backend module documents its contract (what it takes, what it returns, when it is
+available). Adding a format means adding a backend module and a line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from docpipe.errors import UnsupportedTypeError
+from docpipe.settings import DocpipeSettings
+from extractors import sniff
+from extractors.base import ExtractedText
+from extractors.email import extract_email
+from extractors.image import extract_image
+from extractors.ocr import tesseract_available
+from extractors.pdf import extract_pdf
+from extractors.plaintext import extract_plain_text
+from extractors.sniff import sniff_media_type
+
+# Bump when a change to any backend alters the text it produces: documents stored with
+# an older version are re-extracted on their next run.
+TEXT_STAGE_VERSION = "text-1"
+
+
+@dataclass(frozen=True)
+class TextBackend:
+    name: str
+    media_types: tuple[str, ...]
+    extract: Callable[[bytes, DocpipeSettings, str], ExtractedText]
+    available: Callable[[], bool]
+
+
+def _always() -> bool:
+    return True
+
+
+BACKENDS: tuple[TextBackend, ...] = (
+    TextBackend("pymupdf", (sniff.PDF,), lambda data, s, _t: extract_pdf(data, s), _always),
+    TextBackend("tesseract-image", (sniff.PNG, sniff.JPEG, sniff.TIFF), extract_image, tesseract_available),
+    TextBackend("email", (sniff.EML,), lambda data, _s, _t: extract_email(data), _always),
+    TextBackend("plaintext", (sniff.TEXT,), lambda data, _s, _t: extract_plain_text(data), _always),
+)
+_BY_MEDIA_TYPE = {media_type: backend for backend in BACKENDS for media_type in backend.media_types}
+
+
+def backend_for(media_type: str) -> TextBackend:
+    try:
+        return _BY_MEDIA_TYPE[media_type]
+    except KeyError:
+        raise UnsupportedTypeError(f"no text backend for {media_type}") from None
+
+
+def extract_text(content: bytes, settings: DocpipeSettings, media_type: str | None = None) -> ExtractedText:
+    """Text of ``content``; raises an ``InputError`` subclass when the file is bad."""
+    media_type = media_type or sniff_media_type(content)
+    return backend_for(media_type).extract(content, settings, media_type)

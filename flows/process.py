@@ -1,0 +1,134 @@
+"""The ``process-documents`` flow: files and folders in, documents in Postgres out.
+
+The flow only orchestrates (tasks, retries, artifacts, progress); the work is done by
+the plain functions in ``docpipe.pipeline``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from db import repository
+from db.session import session_scope
+from docpipe.errors import TransientError
+from docpipe.pipeline import FileOutcome, InputFile, discover_files, ingest_file, record_crash, run_stage
+from docpipe.settings import DocpipeSettings, get_settings
+from docpipe.stages import DocumentStage, enabled_stages
+from docpipe.summary import RunSummary, publish_artifacts, summarize
+from extractors.registry import TEXT_STAGE_VERSION
+
+TRANSIENT_ERRORS = (TransientError, OperationalError, InterfaceError, OSError)
+
+
+def retry_when_transient(_task: Any, _task_run: Any, state: Any) -> bool:
+    """Retry database and engine hiccups; a bad file is recorded, never retried."""
+    return isinstance(state.data, TRANSIENT_ERRORS)
+
+
+def _task_options(settings: DocpipeSettings) -> dict[str, Any]:
+    return {
+        "retries": settings.task_retries,
+        "retry_delay_seconds": settings.task_retry_delay_s,
+        "retry_condition_fn": retry_when_transient,
+        "cache_policy": NO_CACHE,
+    }
+
+
+@task(name="extract-text", cache_policy=NO_CACHE)
+def extract_text_task(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
+    return ingest_file(file, run_id, settings)
+
+
+@task(name="document-stage", cache_policy=NO_CACHE)
+def stage_task(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> FileOutcome:
+    run_stage(stage, outcome, run_id, settings)
+    return outcome
+
+
+def process_one(
+    file: InputFile, run_id: int, stages: list[DocumentStage], settings: DocpipeSettings
+) -> FileOutcome:
+    """Text, then each stage, as Prefect tasks; a failure after retries is recorded."""
+    options = _task_options(settings)
+    try:
+        outcome = extract_text_task.with_options(task_run_name=f"text: {file.filename}", **options)(
+            file, run_id, settings
+        )
+    except Exception as exc:  # retries exhausted: account for the file and go on
+        return record_crash(file, run_id, settings, exc)
+    for stage in stages:
+        if outcome.status == "failed" or outcome.document_id is None:
+            break
+        try:
+            outcome = stage_task.with_options(task_run_name=f"{stage.name}: {file.filename}", **options)(
+                stage, outcome, run_id, settings
+            )
+        except Exception as exc:
+            crashed = record_crash(file, run_id, settings, exc)
+            outcome.status, outcome.error = crashed.status, crashed.error
+            break
+    return outcome
+
+
+@contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
+    if not enabled:
+        yield lambda _name: None
+        return
+    columns = (
+        TextColumn("[bold]processing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        job = bar.add_task("", total=total)
+        yield lambda name: bar.update(job, advance=1, description=name)
+
+
+@flow(name="process-documents")
+def process_documents(paths: list[str], show_progress: bool = False) -> dict[str, Any]:
+    """Process every file under ``paths`` (files or folders) into the database."""
+    settings = get_settings()
+    logger = get_run_logger()
+    files = discover_files(paths)
+    stages = enabled_stages(settings)
+    versions = {"text": TEXT_STAGE_VERSION, **{stage.name: stage.version for stage in stages}}
+    with session_scope(settings.database_url) as session:
+        run_id = repository.start_run(
+            session, flow_run.id, versions, settings.model_dump(mode="json", exclude={"database_url"})
+        ).id
+    logger.info("run %s: %d input file(s), stages %s", run_id, len(files), versions)
+
+    started = time.perf_counter()
+    outcomes: list[FileOutcome] = []
+    queue = deque(InputFile.from_path(path) for path in files)
+    with _progress(len(files), show_progress) as advance:
+        while queue:
+            file = queue.popleft()
+            outcome = process_one(file, run_id, stages, settings)
+            outcomes.append(outcome)
+            queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
+            if not file.is_attachment:
+                advance(file.filename)
+            if outcome.status == "failed":
+                logger.warning("%s failed: %s", outcome.source_path, outcome.error)
+
+    summary: RunSummary = summarize(run_id, outcomes, time.perf_counter() - started)
+    with session_scope(settings.database_url) as session:
+        repository.finish_run(session, run_id, summary.counts())
+    publish_artifacts(summary)
+    logger.info(summary.headline())
+    return summary.as_dict()

@@ -1,0 +1,79 @@
+# Source this file (bash): installs what docpipe needs on first use and starts its services.
+#   - Debian packages tesseract-ocr and postgresql (when missing; needs root)
+#   - .venv/ with the exact versions of requirements.lock (re-synced when the lock changes)
+#   - a project-local Postgres cluster in .data/pg on 127.0.0.1, unless DOCPIPE_DATABASE_URL is set
+# Afterwards DOCPIPE_DATABASE_URL points at a running database and .venv/bin is on PATH.
+
+set -euo pipefail
+DOCPIPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DOCPIPE_ROOT
+
+say() { printf '\033[1mdocpipe setup:\033[0m %s\n' "$*" >&2; }
+
+install_debian_packages() {
+  local missing=()
+  command -v tesseract >/dev/null || missing+=(tesseract-ocr)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  python3.11 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3.11-venv)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    [ "$(id -u)" -eq 0 ] || { say "run as root (or install ${missing[*]} yourself)"; return 1; }
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+sync_venv() {
+  local venv="$DOCPIPE_ROOT/.venv" lock="$DOCPIPE_ROOT/requirements.lock"
+  local want; want="$(cat "$lock" "$DOCPIPE_ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+  if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.docpipe-lock" 2>/dev/null)" = "$want" ]; then
+    return 0
+  fi
+  say "installing Python dependencies into .venv (first run: several minutes, llama.cpp compiles)"
+  [ -x "$venv/bin/python" ] || python3.11 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip==26.3 >/dev/null
+  # A native llama.cpp build crashes in its AMX path on these CPUs: pin the instruction sets.
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON" \
+    "$venv/bin/pip" install -q -r "$lock"
+  "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$DOCPIPE_ROOT" >"$venv/docpipe-install.log" 2>&1 ||
+    { cat "$venv/docpipe-install.log" >&2; return 1; }
+  echo "$want" > "$venv/.docpipe-lock"
+}
+
+start_local_postgres() {
+  local port="${DOCPIPE_PG_PORT:-54329}" bin pgdata owner=()
+  bin="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
+  pgdata="$DOCPIPE_ROOT/.data/pg"
+  mkdir -p "$DOCPIPE_ROOT/.data"
+  if [ "$(id -u)" -eq 0 ]; then
+    # initdb refuses root: the cluster belongs to the postgres user.
+    owner=(runuser -u postgres --)
+    if ! runuser -u postgres -- test -x "$DOCPIPE_ROOT/.data"; then
+      pgdata="/var/tmp/docpipe-pg-$(echo "$DOCPIPE_ROOT" | sha256sum | cut -c1-12)"
+    fi
+    mkdir -p "$pgdata" && chown postgres: "$pgdata" && chmod 700 "$pgdata"
+  fi
+  if [ ! -f "$pgdata/PG_VERSION" ]; then
+    say "creating a local Postgres cluster in $pgdata"
+    "${owner[@]}" "$bin/initdb" -D "$pgdata" -U docpipe --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! "${owner[@]}" "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    "${owner[@]}" "$bin/pg_ctl" -D "$pgdata" -w -l "$pgdata/server.log" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pgdata" start >/dev/null
+  fi
+  "${owner[@]}" "$bin/psql" -h 127.0.0.1 -p "$port" -U docpipe -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname = 'docpipe'" | grep -q 1 ||
+    "${owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U docpipe docpipe
+  export DOCPIPE_DATABASE_URL="postgresql+psycopg://docpipe@127.0.0.1:$port/docpipe"
+}
+
+install_debian_packages
+sync_venv
+if [ -z "${DOCPIPE_DATABASE_URL:-}" ]; then
+  start_local_postgres
+fi
+export PATH="$DOCPIPE_ROOT/.venv/bin:$PATH"
+export PREFECT_SERVER_ANALYTICS_ENABLED="${PREFECT_SERVER_ANALYTICS_ENABLED:-false}"
+export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"
+export OMP_THREAD_LIMIT="${OMP_THREAD_LIMIT:-1}"
+set +euo pipefail

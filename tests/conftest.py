@@ -1,0 +1,94 @@
+"""Shared fixtures: a fresh, migrated Postgres database per test session, settings, Prefect.
+
+The server comes from ``DOCPIPE_DATABASE_URL`` (``scripts/test`` starts the project-local
+cluster and sets it); each session gets its own database on it, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DOCS = REPO_ROOT / "sample_docs"
+
+
+def _server_url() -> str:
+    url = os.environ.get("DOCPIPE_DATABASE_URL")
+    if not url:
+        pytest.exit("DOCPIPE_DATABASE_URL is not set: run the tests with scripts/test", returncode=2)
+    return url
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """Create an empty database on the test server; drop it afterwards."""
+    server = make_url(_server_url())
+    name = f"docpipe_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        from db.session import get_engine
+
+        get_engine.cache_clear()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """URL of an empty database made for this test session (migrated by ``migrated_database``)."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database() -> Iterator[str]:
+    """URL of an empty database of this test alone."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    from db.migrate import upgrade
+
+    upgrade(database_url)
+    return database_url
+
+
+@pytest.fixture
+def settings(migrated_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Settings pointing at the test database; ``get_settings()`` returns the same values."""
+    from docpipe.settings import DocpipeSettings, get_settings
+
+    monkeypatch.setenv("DOCPIPE_DATABASE_URL", migrated_database)
+    monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield DocpipeSettings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A throwaway Prefect API for flow tests (one per session: it takes seconds to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

@@ -1,0 +1,138 @@
+"""One file at a time through ``ingest_file`` into a real database."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from db import repository
+from db.models import Document, Page, RunDocument
+from db.session import session_scope
+from docpipe.pipeline import InputFile, discover_files, ingest_file
+from tests import documents
+
+
+def start_run(settings) -> int:
+    with session_scope(settings.database_url) as session:
+        return repository.start_run(session, None, {"text": "test"}, {}).id
+
+
+def ingest(settings, path: Path, run_id: int | None = None):
+    return ingest_file(InputFile.from_path(path), run_id or start_run(settings), settings)
+
+
+def stored(settings, document_id: int) -> tuple[Document, list[Page]]:
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, document_id)
+        pages = session.scalars(select(Page).where(Page.document_id == document_id).order_by(Page.page_number)).all()
+        session.expunge_all()
+        return document, list(pages)
+
+
+GOOD_FILES = {
+    "invoice.pdf": (documents.text_pdf(documents.INVOICE_TEXT), "application/pdf", ["text_layer"]),
+    "scan.pdf": (documents.scanned_pdf("Invoice INV-77 total 99.00"), "application/pdf", ["ocr"]),
+    "receipt.png": (documents.image_bytes("Receipt total 42.50", "PNG"), "image/png", ["ocr"]),
+    "receipt.jpg": (documents.image_bytes("Receipt total 17.20", "JPEG"), "image/jpeg", ["ocr"]),
+    "order.tiff": (documents.multipage_tiff("Order PO-1 page one", "Order PO-1 page two"), "image/tiff", ["ocr", "ocr"]),
+    "ticket.txt": (b"Subject: VPN down\n\nNobody in Leeds can connect since 9:00.", "text/plain", ["plain"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GOOD_FILES))
+def test_each_format_is_stored_with_its_pages(settings, tmp_path, name):
+    content, media_type, sources = GOOD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    outcome = ingest(settings, path)
+    assert outcome.status == "processed", outcome.error
+    document, pages = stored(settings, outcome.document_id)
+    assert (document.status, document.media_type, document.page_count) == ("processed", media_type, len(sources))
+    assert [page.text_source for page in pages] == sources
+    assert all((page.ocr_confidence is not None) == (page.text_source == "ocr") for page in pages)
+    assert document.text and all(page.text in document.text for page in pages)
+    assert outcome.ocr_used == ("ocr" in sources)
+
+
+def test_mail_attachments_become_linked_documents(settings, tmp_path):
+    pdf = documents.text_pdf(documents.INVOICE_TEXT)
+    path = tmp_path / "mail.eml"
+    path.write_bytes(documents.eml("Invoice attached.", [("INV-2041.pdf", pdf, "application/pdf")]))
+    run_id = start_run(settings)
+    mail = ingest_file(InputFile.from_path(path), run_id, settings)
+    assert mail.status == "processed" and len(mail.attachments) == 1
+    attachment = ingest_file(mail.attachments[0], run_id, settings)
+    assert attachment.status == "processed" and attachment.is_attachment
+    document, _ = stored(settings, attachment.document_id)
+    assert document.parent_id == mail.document_id
+    assert document.source_path == f"{path}#INV-2041.pdf"
+    assert "INV-2041" in document.text
+
+
+def test_same_content_twice_is_one_document(settings, tmp_path):
+    content = documents.text_pdf("Contract between A and B, " + str(tmp_path))
+    first, second = tmp_path / "a.pdf", tmp_path / "copy-of-a.pdf"
+    first.write_bytes(content)
+    second.write_bytes(content)
+    run_id = start_run(settings)
+    outcomes = [ingest(settings, first, run_id), ingest(settings, second, run_id), ingest(settings, first)]
+    assert len({outcome.document_id for outcome in outcomes}) == 1
+    assert [outcome.reused for outcome in outcomes] == [False, True, True]
+    with session_scope(settings.database_url) as session:
+        sha = session.get_one(Document, outcomes[0].document_id).sha256
+        assert session.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)) == 1
+        assert session.scalar(select(func.count()).select_from(RunDocument).where(RunDocument.run_id == run_id)) == 2
+
+
+BAD_FILES = {
+    "empty.pdf": (b"", "empty file"),
+    "corrupt.pdf": (b"%PDF-1.7\n" + b"\x00garbage" * 50, "damaged PDF"),
+    "locked.pdf": (documents.encrypted_pdf("secret"), "password-protected"),
+    "bomb.png": (documents.image_bomb_png(), "decompression bomb"),
+    "archive.docx": (b"PK\x03\x04" + b"\x00" * 200, "ZIP archive"),
+    "binary.txt": (bytes(range(128, 256)) * 8, "not a readable text file"),
+    "truncated.jpg": (documents.image_bytes("Receipt", "JPEG")[:300], "truncated|damaged"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_input_ends_as_a_failed_document_with_a_reason(settings, tmp_path, name):
+    content, reason = BAD_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    outcome = ingest(settings, path)
+    assert outcome.status == "failed"
+    assert re.search(reason, outcome.error), outcome.error
+    document, pages = stored(settings, outcome.document_id)
+    assert (document.status, document.error, pages) == ("failed", outcome.error, [])
+
+
+def test_file_over_the_size_limit_fails_without_being_read(settings, tmp_path):
+    path = tmp_path / "huge.pdf"
+    path.write_bytes(documents.text_pdf("x" * 100))
+    outcome = ingest(settings.model_copy(update={"max_file_bytes": 100}), path)
+    assert outcome.status == "failed" and "exceeds the limit" in outcome.error
+    assert stored(settings, outcome.document_id)[0].status == "failed"
+
+
+def test_misnamed_file_is_read_by_its_content_and_flagged(settings, tmp_path):
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(documents.image_bytes("Misnamed receipt total 8.10", "PNG"))
+    outcome = ingest(settings, path)
+    assert outcome.status == "processed" and outcome.media_type == "image/png" and not outcome.reused
+    document, _ = stored(settings, outcome.document_id)
+    assert "content is image/png" in document.source_metadata["extension_warning"]
+
+
+def test_discovery_walks_folders_and_skips_hidden_files(tmp_path):
+    (tmp_path / "inbox" / "sub").mkdir(parents=True)
+    (tmp_path / "inbox" / ".sync").mkdir()
+    for name in ("inbox/a.pdf", "inbox/sub/b.txt", "inbox/.DS_Store", "inbox/.sync/c.pdf"):
+        (tmp_path / name).write_bytes(b"x")
+    found = discover_files([tmp_path / "inbox", tmp_path / "inbox" / "a.pdf"])
+    assert [p.relative_to(tmp_path).as_posix() for p in found] == ["inbox/a.pdf", "inbox/sub/b.txt"]
+    with pytest.raises(FileNotFoundError):
+        discover_files([tmp_path / "missing"])

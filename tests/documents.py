@@ -1,0 +1,96 @@
+"""Builders of small real documents for tests (PDFs with and without text layer, scans, mail)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import io
+from email.message import EmailMessage
+
+import pymupdf
+from PIL import Image
+
+INVOICE_TEXT = (
+    "INVOICE\nNorthwind Traders Ltd\n12 Harbour Road, Bristol\n"
+    "Invoice number: INV-2041\nDate: 2026-03-14\nTotal due: 1,250.00 EUR"
+)
+
+
+def text_pdf(*pages: str) -> bytes:
+    """A PDF whose pages carry ``pages`` as a real text layer."""
+    document = pymupdf.open()
+    for text in pages:
+        page = document.new_page(width=595, height=842)
+        page.insert_text((72, 90), text, fontsize=14)
+    return document.tobytes()
+
+
+def page_image(text: str, dpi: int = 200) -> Image.Image:
+    """``text`` rendered on a white A5-ish page, as a scanner would deliver it."""
+    document = pymupdf.open()
+    page = document.new_page(width=420, height=300)
+    page.insert_text((30, 50), text, fontsize=14)
+    pixmap = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
+
+
+def scanned_pdf(*pages: str) -> bytes:
+    """An image-only PDF (no text layer): each page is a picture of ``pages[i]``."""
+    document = pymupdf.open()
+    for text in pages:
+        buffer = io.BytesIO()
+        page_image(text).save(buffer, format="PNG")
+        page = document.new_page(width=420, height=300)
+        page.insert_image(page.rect, stream=buffer.getvalue())
+    return document.tobytes()
+
+
+def image_bytes(text: str, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    page_image(text).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def multipage_tiff(*pages: str) -> bytes:
+    images = [page_image(text) for text in pages]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="TIFF", save_all=True, append_images=images[1:], compression="tiff_deflate")
+    return buffer.getvalue()
+
+
+def encrypted_pdf(text: str) -> bytes:
+    document = pymupdf.open(stream=text_pdf(text), filetype="pdf")
+    return document.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
+
+
+def eml(body: str, attachments: list[tuple[str, bytes, str]] = ()) -> bytes:
+    """A mail with ``body`` and (filename, content, mime type) attachments."""
+    message = EmailMessage()
+    message["From"] = "Accounts <accounts@northwind.example>"
+    message["To"] = "invoices@ourcompany.example"
+    message["Subject"] = "Invoice INV-2041"
+    message["Date"] = "Sat, 14 Mar 2026 09:30:00 +0000"
+    message["Message-ID"] = "<inv-2041@northwind.example>"
+    message.set_content(body)
+    for filename, content, mime in attachments:
+        if mime == "message/rfc822":
+            inner = email.message_from_bytes(content, policy=email.policy.default)
+            message.add_attachment(inner, filename=filename)
+            continue
+        maintype, subtype = mime.split("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
+    return message.as_bytes()
+
+
+def image_bomb_png(width: int = 30000, height: int = 30000) -> bytes:
+    """A tiny PNG whose header claims ``width`` x ``height`` pixels (900 Mpx by default)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    row = b"\x00" + b"\x00" * ((width + 7) // 8)
+    pixels = zlib.compress(row * 16, 9)  # only a few rows: the header alone is the bomb
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")

@@ -1,0 +1,59 @@
+import pytest
+
+from docpipe.errors import CorruptFileError, EncryptedFileError
+from extractors.pdf import extract_pdf, has_usable_text_layer
+from tests import documents
+
+
+def test_text_layer_pages_are_read_without_ocr(settings):
+    extracted = extract_pdf(documents.text_pdf(documents.INVOICE_TEXT, "Page two: terms and conditions apply"), settings)
+    assert [page.source for page in extracted.pages] == ["text_layer", "text_layer"]
+    assert "INV-2041" in extracted.pages[0].text
+    assert extracted.pages[1].text.startswith("Page two")
+    assert not extracted.ocr_used
+
+
+def test_scanned_pages_are_ocrd_with_confidence(settings):
+    extracted = extract_pdf(documents.scanned_pdf("Invoice number INV-2041", "Total due 1250.00 EUR"), settings)
+    assert [page.source for page in extracted.pages] == ["ocr", "ocr"]
+    assert "INV-2041" in extracted.pages[0].text
+    assert "1250.00" in extracted.pages[1].text
+    assert all(page.ocr_confidence is not None and page.ocr_confidence > 50 for page in extracted.pages)
+
+
+def test_mixed_pdf_ocrs_only_the_scanned_page(settings):
+    import pymupdf
+
+    mixed = pymupdf.open(stream=documents.text_pdf(documents.INVOICE_TEXT), filetype="pdf")
+    mixed.insert_pdf(pymupdf.open(stream=documents.scanned_pdf("Delivery note DN-77"), filetype="pdf"))
+    extracted = extract_pdf(mixed.tobytes(), settings)
+    assert [page.source for page in extracted.pages] == ["text_layer", "ocr"]
+    assert "DN-77" in extracted.pages[1].text
+
+
+def test_encrypted_pdf_is_refused_with_reason(settings):
+    with pytest.raises(EncryptedFileError, match="password-protected"):
+        extract_pdf(documents.encrypted_pdf("secret terms"), settings)
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.7\n" + b"\x00garbage" * 50, b"%PDF-1.4\n%%EOF"])
+def test_corrupt_pdf_is_refused_with_reason(settings, content):
+    with pytest.raises(CorruptFileError):
+        extract_pdf(content, settings)
+
+
+def test_truncated_pdf_is_repaired_or_refused(settings):
+    content = documents.text_pdf(documents.INVOICE_TEXT)
+    truncated = content[: len(content) // 3]
+    try:
+        extracted = extract_pdf(truncated, settings)
+    except CorruptFileError as error:
+        assert "PDF" in str(error)
+    else:  # MuPDF rebuilt it: what survives is reported as repaired
+        assert extracted.metadata.get("warning", "").startswith("PDF structure was damaged")
+
+
+def test_text_layer_of_unmapped_glyphs_is_not_usable():
+    assert has_usable_text_layer("Invoice INV-2041 total 1250.00", 20)
+    assert not has_usable_text_layer("   \n  ", 20)
+    assert not has_usable_text_layer("\ufffd" * 40 + "ab", 20)

@@ -1,0 +1,21 @@
+import pytest
+
+from docpipe.errors import CorruptFileError
+from extractors.plaintext import extract_plain_text
+
+
+def test_utf8_text_is_one_page_per_form_feed():
+    extracted = extract_plain_text("Subject: VPN down\n\nNobody can connect.\fSecond page".encode())
+    assert [page.text for page in extracted.pages] == ["Subject: VPN down\n\nNobody can connect.", "Second page"]
+    assert extracted.metadata["encoding"] == "utf-8"
+
+
+def test_windows_1252_text_is_read_and_its_encoding_recorded():
+    extracted = extract_plain_text("Rechnung für Müller – 250 €".encode("cp1252"))
+    assert extracted.pages[0].text == "Rechnung für Müller – 250 €"
+    assert extracted.metadata["encoding"] == "cp1252"
+
+
+def test_bytes_that_are_not_text_in_any_encoding_are_refused():
+    with pytest.raises(CorruptFileError, match="not a readable text file"):
+        extract_plain_text(bytes(range(128, 256)) * 8)

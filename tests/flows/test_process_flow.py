@@ -1,0 +1,142 @@
+"""The process-documents flow under a real (test) Prefect API and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from sqlalchemy import select
+
+from db.models import Document, ProcessingRun, RunDocument
+from db.session import session_scope
+from docpipe import stages
+from docpipe.errors import InputError, TransientError
+from docpipe.stages import StageResult
+from docpipe.summary import RUN_SUMMARY_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+from flows.process import process_documents
+from tests import documents
+
+
+def write_inbox(folder, files: dict[str, bytes]):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return folder
+
+
+def latest_artifact(key: str):
+    async def read():
+        async with get_client() as client:
+            found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            return sorted(found, key=lambda artifact: artifact.created)[-1]
+
+    return asyncio.run(read())
+
+
+def test_a_mixed_batch_is_fully_accounted_for(prefect_harness, settings, tmp_path):
+    unique = str(tmp_path)  # fresh content per test session database
+    inbox = write_inbox(
+        tmp_path / "inbox",
+        {
+            "invoice.pdf": documents.text_pdf(documents.INVOICE_TEXT + unique),
+            "scan.pdf": documents.scanned_pdf("Scanned invoice INV-9 total 12.00"),
+            "mail.eml": documents.eml(
+                "See attached " + unique,
+                [("po.pdf", documents.text_pdf("Purchase order " + unique), "application/pdf"), ("junk.bin", b"\x00\x01" * 40, "application/octet-stream")],
+            ),
+            "empty.txt": b"",
+            "locked.pdf": documents.encrypted_pdf("secret " + unique),
+        },
+    )
+    summary = process_documents(paths=[str(inbox)])
+    assert (summary["total"], summary["processed"], summary["failed"], summary["needs_review"]) == (5, 3, 2, 0)
+    assert (summary["attachments"], summary["attachments_failed"]) == (2, 1)
+
+    with session_scope(settings.database_url) as session:
+        run = session.get_one(ProcessingRun, summary["run_id"])
+        assert run.status == "completed" and run.flow_run_id
+        assert (run.files_total, run.files_processed, run.files_failed) == (5, 3, 2)
+        rows = session.scalars(select(RunDocument).where(RunDocument.run_id == run.id)).all()
+        assert sorted(row.source_path.rsplit("/", 1)[-1] for row in rows) == [
+            "empty.txt", "invoice.pdf", "locked.pdf", "mail.eml", "mail.eml#junk.bin", "mail.eml#po.pdf", "scan.pdf",
+        ]
+        assert all(row.error for row in rows if row.status == "failed")
+        assert next(row for row in rows if row.source_path.endswith("scan.pdf")).ocr_used
+
+    table = latest_artifact(RUN_TABLE_ARTIFACT_KEY)
+    assert "scan.pdf" in str(table.data) and "password-protected" in str(table.data)
+    assert "locked.pdf" in latest_artifact(RUN_SUMMARY_ARTIFACT_KEY).data
+
+
+def test_a_rerun_reuses_documents_without_duplicating(prefect_harness, settings, tmp_path):
+    inbox = write_inbox(tmp_path / "inbox", {"a.txt": f"Ticket {tmp_path}: printer jammed".encode()})
+    first = process_documents(paths=[str(inbox)])
+    second = process_documents(paths=[str(inbox)])
+    assert first["files"][0]["document_id"] == second["files"][0]["document_id"]
+    assert (first["reused"], second["reused"]) == (0, 1)
+
+
+@dataclass
+class FlakyStage:
+    """A real stage whose first call hits a transient fault (as a dropped connection would)."""
+
+    name: str = "flaky"
+    version: str = "flaky-1"
+    calls: list[int] = field(default_factory=list)
+
+    def run(self, session, document, run_id):
+        self.calls.append(document.id)
+        if len(self.calls) == 1:
+            raise TransientError("connection reset")
+        return StageResult()
+
+
+@dataclass
+class PickyStage:
+    """A real stage that rejects documents mentioning 'reject' and wants review of 'check'."""
+
+    name: str = "picky"
+    version: str = "picky-1"
+    calls: list[int] = field(default_factory=list)
+
+    def run(self, session, document, run_id):
+        self.calls.append(document.id)
+        if "reject" in document.text:
+            raise InputError("document rejected by policy")
+        return StageResult(needs_review="check" in document.text, reason="asks for a check")
+
+
+def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settings, tmp_path, monkeypatch):
+    flaky, picky = FlakyStage(), PickyStage()
+    monkeypatch.setitem(stages.STAGE_FACTORIES, "flaky", lambda _settings: flaky)
+    monkeypatch.setitem(stages.STAGE_FACTORIES, "picky", lambda _settings: picky)
+    monkeypatch.setenv("DOCPIPE_STAGES", '["flaky", "picky"]')
+    monkeypatch.setenv("DOCPIPE_TASK_RETRY_DELAY_S", "0")
+    from docpipe.settings import get_settings
+
+    get_settings.cache_clear()
+    inbox = write_inbox(
+        tmp_path / "inbox",
+        {"ok.txt": f"fine {tmp_path}".encode(), "bad.txt": f"reject {tmp_path}".encode(), "review.txt": f"check {tmp_path}".encode()},
+    )
+    summary = process_documents(paths=[str(inbox)])
+    by_file = {row["file"].rsplit("/", 1)[-1]: row for row in summary["files"]}
+    assert {name: row["status"] for name, row in by_file.items()} == {
+        "bad.txt": "failed", "ok.txt": "processed", "review.txt": "needs_review",
+    }
+    assert "picky: document rejected by policy" in by_file["bad.txt"]["reason"]
+    assert len(flaky.calls) == 4  # three documents, the first retried once
+    assert len(picky.calls) == 3  # the rejection was not retried
+
+    with session_scope(settings.database_url) as session:
+        review = session.get_one(Document, by_file["review.txt"]["document_id"])
+        assert review.status == "needs_review" and "asks for a check" in review.error
+        assert review.stage_versions == {"text": "text-1", "flaky": "flaky-1", "picky": "picky-1"}
+
+    # A second run finds the good documents up to date and gives only the failed one another try.
+    rerun = process_documents(paths=[str(inbox)])
+    assert rerun["reused"] == 2
+    assert (len(flaky.calls), len(picky.calls)) == (5, 4)
