@@ -135,6 +135,9 @@ class RunDocument(Base):
     ocr_used: Mapped[bool] = mapped_column(Boolean, default=False)
     page_count: Mapped[int | None] = mapped_column(Integer)
     stage_seconds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    archived_path: Mapped[str | None] = mapped_column(
+        Text, comment="Where the file was moved after processing, if it was"
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -115,3 +115,11 @@ def record_run_document(session: Session, run_id: int, **values: Any) -> RunDocu
     row = RunDocument(run_id=run_id, **values)
     session.add(row)
     return row
+
+
+def set_archived_path(session: Session, run_id: int, source_path: str, archived_path: str) -> None:
+    session.execute(
+        update(RunDocument)
+        .where(RunDocument.run_id == run_id, RunDocument.source_path == source_path)
+        .values(archived_path=archived_path)
+    )

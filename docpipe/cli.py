@@ -62,7 +62,9 @@ def cmd_process(args: argparse.Namespace) -> int:
     _require_migrated()
     from flows.process import process_documents
 
-    summary = process_documents(paths=[str(Path(p).resolve()) for p in args.paths], show_progress=not args.no_progress)
+    summary = process_documents(
+        paths=[str(Path(p).resolve()) for p in args.paths], move_files=args.move, show_progress=not args.no_progress
+    )
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -113,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     process = commands.add_parser("process", help="process files and folders into the database")
     process.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     process.add_argument("--no-progress", action="store_true", help="no progress bar")
+    process.add_argument(
+        "--move",
+        action="store_true",
+        help="inbox mode: skip files still being written, move the rest to processed/ or failed/ afterwards",
+    )
     process.add_argument("--json", action="store_true", help="print the run summary as JSON")
     process.set_defaults(handler=cmd_process)
 

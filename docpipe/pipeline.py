@@ -71,6 +71,7 @@ class FileOutcome:
     is_attachment: bool = False
     stage_seconds: dict[str, float] = field(default_factory=dict)
     attachments: list[InputFile] = field(default_factory=list)
+    archived_path: str | None = None
 
 
 def discover_files(paths: list[str | Path]) -> list[Path]:

@@ -66,6 +66,22 @@ class DocpipeSettings(BaseSettings):
     )
     ocr_timeout_s: int = Field(120, description="Tesseract time limit per page.")
 
+    # --- inbox --------------------------------------------------------------------
+    processed_dir: str = Field(
+        "processed",
+        description="Where a batch run with moving on (the inbox deployment, `docpipe process "
+        "--move`) puts files that were processed or sent to review, under a dated folder; "
+        "relative to the folder being processed unless absolute. Files are never deleted.",
+    )
+    failed_dir: str = Field(
+        "failed", description="Like processed_dir, for files that failed (the reason is in the database)."
+    )
+    inbox_settle_s: float = Field(
+        30.0,
+        description="With moving on, files modified less than this many seconds before the batch "
+        "starts are left for the next run: they may still be being written.",
+    )
+
     # --- pipeline -----------------------------------------------------------------
     stages: list[str] = Field(
         default_factory=list,
@@ -76,6 +92,43 @@ class DocpipeSettings(BaseSettings):
         2, description="Retries of a stage on transient failures (database, I/O)."
     )
     task_retry_delay_s: float = Field(2.0, description="Delay between those retries.")
+
+    # --- classification (classifier/, docs/classifier.md) ---------------------------
+    classifier_model: str = Field(
+        "current",
+        description="Classifier model the 'classify' stage uses: 'current' (the last promoted "
+        "model under data_dir/models/classifier), a version name there, or a model folder path.",
+    )
+    classifier_taxonomy: Path | None = Field(
+        None,
+        description="Taxonomy file (TOML) new models are trained with; empty for the packaged "
+        "classifier/taxonomy.toml. A trained model keeps its own copy.",
+    )
+    classifier_review_threshold: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="A document any of whose calibrated top probabilities (doc_type, urgency, "
+        "department) is under this is marked needs_review instead of silently accepted.",
+    )
+    classifier_training_data: list[str] = Field(
+        default_factory=list,
+        description="Labelled data every training run adds (the default model's too), as a JSON "
+        "list of [ADAPTER:]PATH (CSV/JSONL in the format of docs/classifier.md, or a dataset folder).",
+    )
+    classifier_train_if_missing: bool = Field(
+        True,
+        description="When no classifier model exists, the first run of the 'classify' stage trains "
+        "the default one (minutes) instead of failing.",
+    )
+    classifier_threads: int = Field(
+        2, ge=1, description="CPU threads torch uses for classification and training."
+    )
+    classifier_bf16: bool = Field(
+        True,
+        description="Classify with bfloat16 autocast on CPU (about 1.5-2x faster, probabilities "
+        "within about 0.01 of float32; benchmarks/classify_speed.py).",
+    )
 
 
 @lru_cache(maxsize=1)

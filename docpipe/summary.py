@@ -17,6 +17,8 @@ class RunSummary:
     run_id: int
     outcomes: list[FileOutcome]
     seconds: float
+    deferred: int = 0
+    """Files left for the next run because they were still being written."""
 
     @property
     def inputs(self) -> list[FileOutcome]:
@@ -36,6 +38,7 @@ class RunSummary:
             "attachments": len(self.attachments),
             "attachments_failed": sum(1 for o in self.attachments if o.status == "failed"),
             "reused": sum(1 for o in self.outcomes if o.reused),
+            "deferred": self.deferred,
         }
 
     @property
@@ -51,7 +54,8 @@ class RunSummary:
             f"run {self.run_id}: {c['total']} input file(s): {c['processed']} processed, "
             f"{c['needs_review']} need review, {c['failed']} failed ({accounted}); "
             f"{c['attachments']} attachment(s), {c['attachments_failed']} failed; "
-            f"{c['reused']} already up to date; {self.seconds:.1f} s, {docs_per_min:.1f} docs/min"
+            f"{c['reused']} already up to date; {c['deferred']} left for the next run; "
+            f"{self.seconds:.1f} s, {docs_per_min:.1f} docs/min"
         )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -65,6 +69,7 @@ class RunSummary:
                 "seconds": round(sum(outcome.stage_seconds.values()), 2),
                 "reason": outcome.error or "",
                 "document_id": outcome.document_id,
+                "archived_to": outcome.archived_path or "",
             }
             for outcome in self.outcomes
         ]
@@ -73,8 +78,8 @@ class RunSummary:
         return {"run_id": self.run_id, "seconds": round(self.seconds, 2), **self.counts(), "files": self.rows()}
 
 
-def summarize(run_id: int, outcomes: list[FileOutcome], seconds: float) -> RunSummary:
-    return RunSummary(run_id=run_id, outcomes=outcomes, seconds=seconds)
+def summarize(run_id: int, outcomes: list[FileOutcome], seconds: float, deferred: int = 0) -> RunSummary:
+    return RunSummary(run_id=run_id, outcomes=outcomes, seconds=seconds, deferred=deferred)
 
 
 def _markdown(summary: RunSummary) -> str:

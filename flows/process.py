@@ -10,6 +10,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -21,6 +22,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from db import repository
 from db.session import session_scope
+from docpipe import inbox
 from docpipe.errors import TransientError
 from docpipe.pipeline import FileOutcome, InputFile, discover_files, ingest_file, record_crash, run_stage
 from docpipe.settings import DocpipeSettings, get_settings
@@ -81,6 +83,12 @@ def process_one(
     return outcome
 
 
+def _archive(path: Path, roots: list[Path], outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:
+    outcome.archived_path = str(inbox.archive(path, inbox.root_of(path, roots), outcome.status, settings))
+    with session_scope(settings.database_url) as session:
+        repository.set_archived_path(session, run_id, outcome.source_path, outcome.archived_path)
+
+
 @contextmanager
 def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
     if not enabled:
@@ -99,11 +107,19 @@ def _progress(total: int, enabled: bool) -> Iterator[Callable[[str], None]]:
 
 
 @flow(name="process-documents")
-def process_documents(paths: list[str], show_progress: bool = False) -> dict[str, Any]:
-    """Process every file under ``paths`` (files or folders) into the database."""
+def process_documents(paths: list[str], move_files: bool = False, show_progress: bool = False) -> dict[str, Any]:
+    """Process every file under ``paths`` (files or folders) into the database.
+
+    With ``move_files`` (the inbox deployment), files still being written are left for the
+    next run and every processed file is moved to the processed or failed folder.
+    """
     settings = get_settings()
     logger = get_run_logger()
-    files = discover_files(paths)
+    roots = [Path(path).resolve() for path in paths]
+    batch = inbox.plan(discover_files(roots), roots, settings, settle=move_files)
+    files = batch.ready
+    for path in batch.deferred:
+        logger.info("%s is still being written; left for the next run", path)
     stages = enabled_stages(settings)
     versions = {"text": TEXT_STAGE_VERSION, **{stage.name: stage.version for stage in stages}}
     with session_scope(settings.database_url) as session:
@@ -122,11 +138,13 @@ def process_documents(paths: list[str], show_progress: bool = False) -> dict[str
             outcomes.append(outcome)
             queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
             if not file.is_attachment:
+                if move_files and file.path is not None:
+                    _archive(file.path, roots, outcome, run_id, settings)
                 advance(file.filename)
             if outcome.status == "failed":
                 logger.warning("%s failed: %s", outcome.source_path, outcome.error)
 
-    summary: RunSummary = summarize(run_id, outcomes, time.perf_counter() - started)
+    summary: RunSummary = summarize(run_id, outcomes, time.perf_counter() - started, len(batch.deferred))
     with session_scope(settings.database_url) as session:
         repository.finish_run(session, run_id, summary.counts())
     publish_artifacts(summary)

@@ -140,3 +140,28 @@ def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settin
     rerun = process_documents(paths=[str(inbox)])
     assert rerun["reused"] == 2
     assert (len(flaky.calls), len(picky.calls)) == (5, 4)
+
+
+def test_inbox_batch_moves_files_and_leaves_fresh_ones(prefect_harness, settings, tmp_path):
+    import os
+    import time
+
+    inbox_dir = write_inbox(
+        tmp_path / "inbox",
+        {"good.txt": f"Ticket {tmp_path}: laptop broken".encode(), "bad.pdf": b"%PDF-1.7\n" + b"\x00" * 64},
+    )
+    stamp = time.time() - 600
+    for path in inbox_dir.iterdir():
+        os.utime(path, (stamp, stamp))
+    (inbox_dir / "arriving.txt").write_bytes(b"half a ticket")  # modified just now
+
+    summary = process_documents(paths=[str(inbox_dir)], move_files=True)
+    assert (summary["total"], summary["processed"], summary["failed"], summary["deferred"]) == (2, 1, 1, 1)
+    remaining = sorted(p.relative_to(inbox_dir).as_posix() for p in inbox_dir.rglob("*") if p.is_file())
+    day = time.strftime("%Y-%m-%d")
+    assert remaining == ["arriving.txt", f"failed/{day}/bad.pdf", f"processed/{day}/good.txt"]
+    with session_scope(settings.database_url) as session:
+        archived = session.scalars(
+            select(RunDocument.archived_path).where(RunDocument.run_id == summary["run_id"])
+        ).all()
+    assert sorted(archived) == sorted(str(inbox_dir / p) for p in remaining[1:])

@@ -156,6 +156,9 @@ def upgrade() -> None:
         sa.Column("ocr_used", sa.Boolean, nullable=False),
         sa.Column("page_count", sa.Integer),
         _json("stage_seconds"),
+        sa.Column(
+            "archived_path", sa.Text, comment="Where the file was moved after processing, if it was"
+        ),
         sa.Column("created_at", TIMESTAMP, nullable=False, server_default=sa.func.now()),
     )
     op.create_index("ix_run_documents_run_id", "run_documents", ["run_id"])
