@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -123,3 +123,21 @@ def set_archived_path(session: Session, run_id: int, source_path: str, archived_
         .where(RunDocument.run_id == run_id, RunDocument.source_path == source_path)
         .values(archived_path=archived_path)
     )
+
+
+def documents_behind(session: Session, versions: dict[str, str], limit: int | None = None) -> list[Document]:
+    """Documents with text whose result of some stage is missing or of another version.
+
+    Failed documents are left to the processing flow (their file must be read again) and
+    reviewed ones keep their human verdict.
+    """
+    if not versions:
+        return []
+    behind = or_(*(Document.stage_versions[name].astext.is_distinct_from(version) for name, version in versions.items()))
+    query = (
+        select(Document)
+        .where(Document.status.in_(("processed", "needs_review")), behind)
+        .order_by(Document.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

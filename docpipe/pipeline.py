@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
@@ -219,42 +219,78 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
     return outcome
 
 
-def record_crash(file: InputFile, run_id: int, settings: DocpipeSettings, error: BaseException) -> FileOutcome:
+def record_crash(
+    file: InputFile,
+    run_id: int,
+    settings: DocpipeSettings,
+    error: BaseException,
+    outcome: FileOutcome | None = None,
+) -> FileOutcome:
     """Account for a file whose processing failed even after retries (not its own fault).
 
-    A document left ``pending`` by the crash is marked failed, so none stays in limbo.
+    ``outcome`` is what earlier stages achieved, if any. The document is marked failed (unless
+    a person reviewed it), so none stays in limbo and the next run tries it again.
     """
     reason = f"processing error after retries: {type(error).__name__}: {error}"
-    outcome = FileOutcome(
-        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment, error=reason
+    outcome = outcome or FileOutcome(
+        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment
     )
+    outcome.status, outcome.error = "failed", reason
     with session_scope(settings.database_url) as session:
-        try:
-            document = repository.document_by_sha256(session, _sha256_of(file))
-        except OSError:
-            document = None
+        if outcome.document_id is not None:
+            document = session.get(Document, outcome.document_id)
+        else:
+            try:
+                document = repository.document_by_sha256(session, _sha256_of(file))
+            except OSError:
+                document = None
         if document is not None:
             outcome.document_id = document.id
-            if document.status == "pending":
-                repository.mark_failed(session, document, reason)
+            if document.status != "reviewed":
+                repository.mark_failed(session, document, reason, document.media_type)
         _record(session, run_id, outcome)
     return outcome
 
 
 def _record(session: Session, run_id: int, outcome: FileOutcome) -> None:
-    repository.record_run_document(
-        session,
-        run_id,
-        document_id=outcome.document_id,
-        source_path=outcome.source_path,
-        is_attachment=outcome.is_attachment,
-        status=outcome.status,
-        error=outcome.error,
-        reused=outcome.reused,
-        ocr_used=outcome.ocr_used,
-        page_count=outcome.page_count,
-        stage_seconds=outcome.stage_seconds,
+    """The run's row for this file, created or (after a later stage crashed) updated."""
+    values = {
+        "document_id": outcome.document_id,
+        "is_attachment": outcome.is_attachment,
+        "status": outcome.status,
+        "error": outcome.error,
+        "reused": outcome.reused,
+        "ocr_used": outcome.ocr_used,
+        "page_count": outcome.page_count,
+        "stage_seconds": outcome.stage_seconds,
+    }
+    row = session.scalar(
+        select(RunDocument).where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
     )
+    if row is None:
+        repository.record_run_document(session, run_id, source_path=outcome.source_path, **values)
+    else:
+        for key, value in values.items():
+            if value is not None:
+                setattr(row, key, value)
+
+
+def stale_stages(outcome: FileOutcome, stages: list[DocumentStage], settings: DocpipeSettings) -> list[DocumentStage]:
+    """The stages whose results on the outcome's document are missing or from another version.
+
+    A reviewed document keeps its human verdict: nothing is stale for it. A document that an
+    earlier version sent to review gets a fresh verdict: its review flag is cleared first.
+    """
+    assert outcome.document_id is not None
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, outcome.document_id)
+        if document.status == "reviewed":
+            return []
+        stale = [stage for stage in stages if document.stage_versions.get(stage.name) != stage.version]
+        if stale and document.status == "needs_review":
+            document.status, document.error = "processed", None
+            outcome.status, outcome.error = "processed", None
+        return stale
 
 
 def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:

@@ -24,7 +24,15 @@ from db import repository
 from db.session import session_scope
 from docpipe import inbox
 from docpipe.errors import TransientError
-from docpipe.pipeline import FileOutcome, InputFile, discover_files, ingest_file, record_crash, run_stage
+from docpipe.pipeline import (
+    FileOutcome,
+    InputFile,
+    discover_files,
+    ingest_file,
+    record_crash,
+    run_stage,
+    stale_stages,
+)
 from docpipe.settings import DocpipeSettings, get_settings
 from docpipe.stages import DocumentStage, enabled_stages
 from docpipe.summary import RunSummary, publish_artifacts, summarize
@@ -62,23 +70,29 @@ def process_one(
     file: InputFile, run_id: int, stages: list[DocumentStage], settings: DocpipeSettings
 ) -> FileOutcome:
     """Text, then each stage, as Prefect tasks; a failure after retries is recorded."""
-    options = _task_options(settings)
     try:
-        outcome = extract_text_task.with_options(task_run_name=f"text: {file.filename}", **options)(
-            file, run_id, settings
-        )
+        outcome = extract_text_task.with_options(
+            task_run_name=f"text: {file.filename}", **_task_options(settings)
+        )(file, run_id, settings)
     except Exception as exc:  # retries exhausted: account for the file and go on
         return record_crash(file, run_id, settings, exc)
-    for stage in stages:
-        if outcome.status == "failed" or outcome.document_id is None:
-            break
+    if outcome.status != "failed" and outcome.document_id is not None:
+        outcome = run_stages(outcome, file, run_id, stages, settings)
+    return outcome
+
+
+def run_stages(
+    outcome: FileOutcome, file: InputFile, run_id: int, stages: list[DocumentStage], settings: DocpipeSettings
+) -> FileOutcome:
+    """The stages not yet current on the outcome's document, each a Prefect task."""
+    for stage in stale_stages(outcome, stages, settings):
         try:
-            outcome = stage_task.with_options(task_run_name=f"{stage.name}: {file.filename}", **options)(
-                stage, outcome, run_id, settings
-            )
+            outcome = stage_task.with_options(
+                task_run_name=f"{stage.name}: {file.filename}", **_task_options(settings)
+            )(stage, outcome, run_id, settings)
         except Exception as exc:
-            crashed = record_crash(file, run_id, settings, exc)
-            outcome.status, outcome.error = crashed.status, crashed.error
+            outcome = record_crash(file, run_id, settings, exc, outcome)
+        if outcome.status == "failed":
             break
     return outcome
 

@@ -1,0 +1,63 @@
+"""A new stage version reprocesses stored documents without duplicating them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from db.models import Document
+from db.session import session_scope
+from docpipe import stages
+from docpipe.settings import get_settings
+from docpipe.stages import StageResult
+from flows.process import process_documents
+from flows.reprocess import reprocess_documents
+
+
+@dataclass
+class LengthStage:
+    """A real stage: flags short documents for review, as a cautious model would."""
+
+    version: str
+    name: str = "length"
+    seen: list[int] = field(default_factory=list)
+    min_chars: int = 0
+
+    def run(self, session, document, run_id):
+        self.seen.append(document.id)
+        document.source_metadata = {**document.source_metadata, "length_version": self.version}
+        return StageResult(needs_review=len(document.text) < self.min_chars, reason="too short to trust")
+
+
+def use_stage(monkeypatch, stage):
+    monkeypatch.setitem(stages.STAGE_FACTORIES, "length", lambda _settings: stage)
+    monkeypatch.setenv("DOCPIPE_STAGES", '["length"]')
+    get_settings.cache_clear()
+    stages._build.cache_clear()  # built stages are kept per process; this one was swapped
+
+
+def test_new_version_reprocesses_and_clears_stale_review(prefect_harness, settings, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "short.txt").write_text(f"hi {tmp_path.name}")
+    (inbox / "long.txt").write_text(f"A long enough support ticket about a broken laptop {tmp_path}")
+
+    old = LengthStage(version="v1", min_chars=1000)
+    use_stage(monkeypatch, old)
+    first = process_documents(paths=[str(inbox)])
+    assert first["needs_review"] == 2 and len(old.seen) == 2
+    ids = {row["document_id"] for row in first["files"]}
+
+    new = LengthStage(version="v2", min_chars=60)
+    use_stage(monkeypatch, new)
+    again = reprocess_documents()
+    reprocessed = {row["document_id"] for row in again["files"]}
+    assert ids <= reprocessed and sorted(new.seen) == sorted(reprocessed)
+    with session_scope(settings.database_url) as session:
+        docs = {doc.filename: doc for doc in session.query(Document).filter(Document.id.in_(ids))}
+        assert docs["long.txt"].status == "processed" and docs["long.txt"].error is None
+        assert docs["short.txt"].status == "needs_review"
+        assert {doc.stage_versions["length"] for doc in docs.values()} == {"v2"}
+
+    seen_before = len(new.seen)
+    assert reprocess_documents()["files"] == []  # everything is current now
+    assert len(new.seen) == seen_before
