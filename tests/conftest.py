@@ -21,7 +21,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_DOCS = REPO_ROOT / "sample_docs"
 
 
 def _server_url() -> str:
