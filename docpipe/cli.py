@@ -77,7 +77,7 @@ def _print_summary(summary: dict) -> None:
         reason = f"  {row['reason']}" if row["reason"] else ""
         ocr = " ocr" if row["ocr_used"] else ""
         pages = f"{row['pages']}p" if row["pages"] is not None else "-"
-        print(f"{row['status']:<13}{pages:>5}{ocr:<4} {row['file']}{reason}")
+        print(f"{row['status']:<13}{pages:>5}{ocr:<4} {row['path']}{reason}")
     accounted = summary["processed"] + summary["needs_review"] + summary["failed"] == summary["total"]
     print(
         f"\n{summary['total']} input file(s): {summary['processed']} processed, "
@@ -140,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _feature_commands() -> list[Callable[[Any, Any], None]]:
     """``register(commands, evaluate)`` functions of the feature packages, in help order."""
-    return []
+    from classifier.cli import register as classifier_commands
+
+    return [classifier_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from docpipe.pipeline import FileOutcome
@@ -59,16 +60,18 @@ class RunSummary:
         )
 
     def rows(self) -> list[dict[str, Any]]:
+        """One row per file, the columns a person scans first on the left."""
         return [
             {
-                "file": outcome.source_path,
+                "file": PurePath(outcome.source_path).name,
                 "status": outcome.status,
+                "reason": outcome.error or "",
                 "type": outcome.media_type or "",
                 "pages": outcome.page_count,
                 "ocr_used": outcome.ocr_used,
                 "seconds": round(sum(outcome.stage_seconds.values()), 2),
-                "reason": outcome.error or "",
                 "document_id": outcome.document_id,
+                "path": outcome.source_path,
                 "archived_to": outcome.archived_path or "",
             }
             for outcome in self.outcomes
