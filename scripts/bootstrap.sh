@@ -1,7 +1,8 @@
 # Source this file (bash): installs what docpipe needs on first use and starts its services.
 #   - Debian packages tesseract-ocr and postgresql (when missing; needs root)
 #   - .venv/ with the exact versions of requirements.lock (re-synced when the lock changes)
-#   - a project-local Postgres cluster in .data/pg on 127.0.0.1, unless DOCPIPE_DATABASE_URL is set
+#   - a project-local Postgres cluster in .data/pg (DOCPIPE_PG_DIR) on 127.0.0.1:54329
+#     (DOCPIPE_PG_PORT), unless DOCPIPE_DATABASE_URL is set
 # Afterwards DOCPIPE_DATABASE_URL points at a running database and .venv/bin is on PATH.
 
 set -euo pipefail
@@ -43,13 +44,13 @@ sync_venv() {
 start_local_postgres() {
   local port="${DOCPIPE_PG_PORT:-54329}" bin pgdata owner=()
   bin="$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
-  pgdata="$DOCPIPE_ROOT/.data/pg"
-  mkdir -p "$DOCPIPE_ROOT/.data"
+  pgdata="${DOCPIPE_PG_DIR:-$DOCPIPE_ROOT/.data/pg}"
+  mkdir -p "$(dirname "$pgdata")"
   if [ "$(id -u)" -eq 0 ]; then
-    # initdb refuses root: the cluster belongs to the postgres user.
+    # initdb refuses root: the cluster belongs to the postgres user, who must reach it.
     owner=(runuser -u postgres --)
-    if ! runuser -u postgres -- test -x "$DOCPIPE_ROOT/.data"; then
-      pgdata="/var/tmp/docpipe-pg-$(echo "$DOCPIPE_ROOT" | sha256sum | cut -c1-12)"
+    if ! runuser -u postgres -- test -x "$(dirname "$pgdata")"; then
+      pgdata="/var/tmp/docpipe-pg-$(echo "$pgdata" | sha256sum | cut -c1-12)"
     fi
     mkdir -p "$pgdata" && chown postgres: "$pgdata" && chmod 700 "$pgdata"
   fi
@@ -65,6 +66,8 @@ start_local_postgres() {
     "SELECT 1 FROM pg_database WHERE datname = 'docpipe'" | grep -q 1 ||
     "${owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U docpipe docpipe
   export DOCPIPE_DATABASE_URL="postgresql+psycopg://docpipe@127.0.0.1:$port/docpipe"
+  # For whoever must stop it: "${DOCPIPE_PG_CTL[@]}" stop
+  DOCPIPE_PG_CTL=("${owner[@]}" "$bin/pg_ctl" -D "$pgdata" -m fast)
 }
 
 install_debian_packages

@@ -20,7 +20,6 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _server_url() -> str:
