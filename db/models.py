@@ -7,23 +7,26 @@ columns are a contract (docs/database.md).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 DOCUMENT_STATUSES = ("pending", "processed", "failed", "needs_review", "reviewed")
@@ -184,3 +187,99 @@ class Extraction(Base):
         default=dict, comment="Grounding and rule problems per field"
     )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+# --- typed extraction results (migration 0002): one row per extraction of that schema.
+# Downstream systems read them through the views invoices, invoice_line_items, contracts
+# and tickets (latest extraction per document; docs/database.md).
+
+
+def _extraction_key() -> Mapped[int]:
+    return mapped_column(ForeignKey("extractions.id", ondelete="CASCADE"), primary_key=True)
+
+
+def _document_key() -> Mapped[int]:
+    return mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+
+
+class InvoiceExtraction(Base):
+    """Fields of schemas.invoice.Invoice (invoices and receipts), typed."""
+
+    __tablename__ = "invoice_extractions"
+
+    extraction_id: Mapped[int] = _extraction_key()
+    document_id: Mapped[int] = _document_key()
+    doc_type: Mapped[str] = mapped_column(String(100), comment="invoice or receipt")
+    vendor_name: Mapped[str | None] = mapped_column(Text)
+    vendor_address: Mapped[str | None] = mapped_column(Text)
+    buyer_name: Mapped[str | None] = mapped_column(Text)
+    invoice_number: Mapped[str | None] = mapped_column(Text)
+    invoice_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str | None] = mapped_column(String(3), comment="ISO 4217")
+    subtotal: Mapped[Decimal | None] = mapped_column(Numeric)
+    tax_amount: Mapped[Decimal | None] = mapped_column(Numeric)
+    total_amount: Mapped[Decimal | None] = mapped_column(Numeric)
+
+
+class InvoiceExtractionLine(Base):
+    __tablename__ = "invoice_extraction_lines"
+
+    extraction_id: Mapped[int] = _extraction_key()
+    line_number: Mapped[int] = mapped_column(Integer, primary_key=True, comment="1-based, in document order")
+    document_id: Mapped[int] = _document_key()
+    description: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric)
+    unit_price: Mapped[Decimal | None] = mapped_column(Numeric)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric)
+
+
+class ContractExtraction(Base):
+    """Fields of schemas.contract.Contract, typed."""
+
+    __tablename__ = "contract_extractions"
+
+    extraction_id: Mapped[int] = _extraction_key()
+    document_id: Mapped[int] = _document_key()
+    title: Mapped[str | None] = mapped_column(Text)
+    contract_type: Mapped[str | None] = mapped_column(Text)
+    parties: Mapped[list[str]] = mapped_column(ARRAY(Text), comment="Names as written")
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    expiration_date: Mapped[date | None] = mapped_column(Date)
+    term: Mapped[str | None] = mapped_column(Text, comment="As stated, e.g. '2 years'")
+    renewal_term: Mapped[str | None] = mapped_column(Text)
+    governing_law: Mapped[str | None] = mapped_column(Text, comment="State or country")
+
+
+class TicketExtraction(Base):
+    """Fields of schemas.ticket.Ticket, typed."""
+
+    __tablename__ = "ticket_extractions"
+
+    extraction_id: Mapped[int] = _extraction_key()
+    document_id: Mapped[int] = _document_key()
+    requester_name: Mapped[str | None] = mapped_column(Text)
+    requester_email: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    product: Mapped[str | None] = mapped_column(Text)
+    ticket_type: Mapped[str | None] = mapped_column(String(20), comment="Incident, Request, Problem or Change")
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class Review(Base):
+    """A person's answer to a document that needed review: who, when, what changed."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("decision IN ('accept', 'reject')", name="decision_known"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(100))
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, comment="Why the pipeline asked for review")
+    labels_before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    labels_after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fields_before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    fields_after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from db.models import Document, Page, ProcessingRun, RunDocument
+from db.models import Classification, Document, Extraction, Page, ProcessingRun, RunDocument
 from extractors.base import ExtractedText
 
 
@@ -141,3 +141,10 @@ def documents_behind(session: Session, versions: dict[str, str], limit: int | No
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def latest(session: Session, model: type[Classification] | type[Extraction], document_id: int):
+    """A document's most recent classification or extraction (what document_results shows)."""
+    return session.scalars(
+        select(model).where(model.document_id == document_id).order_by(model.created_at.desc(), model.id.desc()).limit(1)
+    ).first()

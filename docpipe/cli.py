@@ -141,8 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _feature_commands() -> list[Callable[[Any, Any], None]]:
     """``register(commands, evaluate)`` functions of the feature packages, in help order."""
     from classifier.cli import register as classifier_commands
+    from extractors.fields.cli import register as extraction_commands
 
-    return [classifier_commands]
+    return [classifier_commands, extraction_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

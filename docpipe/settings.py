@@ -48,18 +48,24 @@ class DocpipeSettings(BaseSettings):
     )
     ocr_languages: str = Field("eng", description="Tesseract language codes, '+'-joined.")
     ocr_dpi: int = Field(
-        300, description="Resolution scanned PDF pages are rendered at before OCR."
+        300,
+        description="Resolution scanned PDF pages are rendered at before OCR (150 and 200 "
+        "lose small print on full pages; 400 reads no better and hurts receipt scans; "
+        "see docs/ocr.md).",
     )
     ocr_psm: int = Field(
-        4,
-        description="Tesseract page segmentation mode (4 = single column of variable-size "
-        "text, the best on receipts by benchmarks/ocr_quality.py; 3 = fully automatic).",
+        6,
+        description="Tesseract page segmentation mode. 6 (one uniform block) keeps each "
+        "printed row together and reads receipt dates and totals best; 3 (fully automatic) "
+        "splits rows into small blocks. Chosen by benchmarks/ocr_quality.py (docs/ocr.md).",
     )
     ocr_preprocess: str = Field(
-        "upscale",
+        "grayscale,downscale,deskew",
         description="Comma-separated image preprocessing before OCR, applied in order: "
-        "'grayscale', 'upscale' (small scans to ~300 dpi), 'binarize' (Otsu), "
-        "'deskew'. Empty for none. Chosen by benchmarks/ocr_quality.py.",
+        "'grayscale', 'downscale' (pages wider than 3000 px to ~300 dpi), 'normalize' "
+        "(local contrast stretch for faded print), 'deskew', 'upscale' (small scans to "
+        "1800 px wide), 'binarize' (global Otsu). Empty for none. Chosen by "
+        "benchmarks/ocr_quality.py (docs/ocr.md).",
     )
     ocr_workers: int = Field(
         2, description="Pages OCR'd in parallel (one Tesseract process each)."
@@ -93,6 +99,37 @@ class DocpipeSettings(BaseSettings):
     )
     task_retry_delay_s: float = Field(2.0, description="Delay between those retries.")
 
+    # --- field extraction (stage "extract", docs/extraction.md) ------------------------
+    extract_backend: str = Field(
+        "llamacpp",
+        description="Language-model runtime filling the schemas: 'llamacpp' (GGUF files) or "
+        "'transformers' (a Hugging Face model directory or a GGUF file); see "
+        "extractors.fields.backends.BACKENDS.",
+    )
+    extract_model: str = Field(
+        "qwen2.5-coder-0.5b",
+        description="Built-in model name ('qwen2.5-coder-0.5b', 'smollm2-135m') or the path of an "
+        "organisation's own approved model (GGUF file or Hugging Face directory).",
+    )
+    extract_model_sha256: str | None = Field(
+        None,
+        description="When set, the model's sha256 must equal this (pins an approved custom model).",
+    )
+    extract_threads: int = Field(
+        2, description="CPU threads the model uses (one per core; 1 per worker when running two workers)."
+    )
+    extract_context_tokens: int = Field(
+        4096, description="Model context window: instructions + document excerpt + the JSON answer."
+    )
+    extract_max_input_chars: int = Field(
+        5000,
+        description="Characters of document text sent to the model; longer documents are cut to "
+        "their start plus the passages that mention the schema's key terms.",
+    )
+    extract_max_output_tokens: int = Field(
+        640, description="Cap on generated tokens per document (the JSON answer)."
+    )
+
     # --- classification (classifier/, docs/classifier.md) ---------------------------
     classifier_model: str = Field(
         "current",
@@ -122,12 +159,16 @@ class DocpipeSettings(BaseSettings):
         "the default one (minutes) instead of failing.",
     )
     classifier_threads: int = Field(
-        2, ge=1, description="CPU threads torch uses for classification and training."
+        2,
+        ge=1,
+        description="CPU threads torch uses for classification and training, capped by "
+        "OMP_THREAD_LIMIT (the CLI sets 1 for Tesseract; see classifier.model.set_threads).",
     )
     classifier_bf16: bool = Field(
         True,
-        description="Classify with bfloat16 autocast on CPU (about 1.5-2x faster, probabilities "
-        "within about 0.01 of float32; benchmarks/classify_speed.py).",
+        description="Classify with bfloat16 autocast on CPU (about 2x faster on CPUs with "
+        "AMX/AVX-512 bf16; small probability differences from float32, measured by "
+        "benchmarks/classify_speed.py).",
     )
 
 

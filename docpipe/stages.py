@@ -46,8 +46,23 @@ class DocumentStage(Protocol):
         ...
 
 
+def _classify_stage(settings: DocpipeSettings) -> DocumentStage:
+    from classifier.stage import build_stage  # torch loads only when the stage is enabled
+
+    return build_stage(settings)
+
+
+def _extract_stage(settings: DocpipeSettings) -> DocumentStage:
+    from extractors.fields.stage import build_stage  # the language model loads only when enabled
+
+    return build_stage(settings)
+
+
 # name -> factory; factories are called once per process (models load once).
-STAGE_FACTORIES: dict[str, Callable[[DocpipeSettings], DocumentStage]] = {}
+STAGE_FACTORIES: dict[str, Callable[[DocpipeSettings], DocumentStage]] = {
+    "classify": _classify_stage,
+    "extract": _extract_stage,
+}
 
 
 @cache

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from docpipe.pipeline import FileOutcome
 
 RUN_TABLE_ARTIFACT_KEY = "docpipe-run-documents"
 RUN_SUMMARY_ARTIFACT_KEY = "docpipe-run-summary"
+
+# The fields worth a glance in the run table, per document type.
+KEY_FIELDS = {
+    "invoice": ("vendor_name", "invoice_number", "invoice_date", "total_amount", "currency"),
+    "receipt": ("vendor_name", "invoice_date", "total_amount", "currency"),
+    "contract": ("title", "parties", "effective_date", "governing_law"),
+    "ticket": ("subject", "requester_email", "ticket_type"),
+}
+LABELS = ("doc_type", "urgency", "department")
 
 
 @dataclass
@@ -20,6 +32,8 @@ class RunSummary:
     seconds: float
     deferred: int = 0
     """Files left for the next run because they were still being written."""
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """``document_results`` rows of the run's documents, by document id."""
 
     @property
     def inputs(self) -> list[FileOutcome]:
@@ -47,42 +61,78 @@ class RunSummary:
         counts = self.counts()
         return counts["processed"] + counts["needs_review"] + counts["failed"] == counts["total"]
 
+    @property
+    def docs_per_minute(self) -> float:
+        return len(self.outcomes) / self.seconds * 60 if self.seconds > 0 else 0.0
+
     def headline(self) -> str:
         c = self.counts()
-        docs_per_min = len(self.outcomes) / self.seconds * 60 if self.seconds > 0 else 0.0
         accounted = "all accounted for" if self.all_accounted_for else "NOT ALL ACCOUNTED FOR"
         return (
             f"run {self.run_id}: {c['total']} input file(s): {c['processed']} processed, "
             f"{c['needs_review']} need review, {c['failed']} failed ({accounted}); "
             f"{c['attachments']} attachment(s), {c['attachments_failed']} failed; "
             f"{c['reused']} already up to date; {c['deferred']} left for the next run; "
-            f"{self.seconds:.1f} s, {docs_per_min:.1f} docs/min"
+            f"{self.seconds:.1f} s, {self.docs_per_minute:.1f} docs/min"
+        )
+
+    def label_counts(self, label: str) -> Counter[str]:
+        return Counter(
+            (self.results.get(o.document_id or -1) or {}).get(label) or "-" for o in self.outcomes if o.status != "failed"
         )
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per file, the columns a person scans first on the left."""
-        return [
-            {
-                "file": PurePath(outcome.source_path).name,
-                "status": outcome.status,
-                "reason": outcome.error or "",
-                "type": outcome.media_type or "",
-                "pages": outcome.page_count,
-                "ocr_used": outcome.ocr_used,
-                "seconds": round(sum(outcome.stage_seconds.values()), 2),
-                "document_id": outcome.document_id,
-                "path": outcome.source_path,
-                "archived_to": outcome.archived_path or "",
+        rows = []
+        for outcome in self.outcomes:
+            result = self.results.get(outcome.document_id or -1) or {}
+            labels = {
+                label: f"{result[label]} ({result[f'{label}_confidence']:.0%})" if result.get(label) else ""
+                for label in LABELS
             }
-            for outcome in self.outcomes
-        ]
+            fields = result.get("fields") or {}
+            key_fields = "; ".join(
+                f"{name}: {_short(fields[name])}"
+                for name in KEY_FIELDS.get(result.get("doc_type") or "", ())
+                if fields.get(name) not in (None, "", [])
+            )
+            rows.append(
+                {
+                    "file": PurePath(outcome.source_path).name,
+                    "status": outcome.status,
+                    "reason": outcome.error or "",
+                    **labels,
+                    "key_fields": key_fields,
+                    "type": outcome.media_type or "",
+                    "pages": outcome.page_count,
+                    "ocr_used": outcome.ocr_used,
+                    "seconds": round(sum(outcome.stage_seconds.values()), 2),
+                    "document_id": outcome.document_id,
+                    "path": outcome.source_path,
+                    "archived_to": outcome.archived_path or "",
+                }
+            )
+        return rows
 
     def as_dict(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "seconds": round(self.seconds, 2), **self.counts(), "files": self.rows()}
 
 
-def summarize(run_id: int, outcomes: list[FileOutcome], seconds: float, deferred: int = 0) -> RunSummary:
-    return RunSummary(run_id=run_id, outcomes=outcomes, seconds=seconds, deferred=deferred)
+def _short(value: Any, limit: int = 60) -> str:
+    shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def summarize(
+    session: Session, run_id: int, outcomes: list[FileOutcome], seconds: float, deferred: int = 0
+) -> RunSummary:
+    """The run's outcomes with the labels and fields its documents ended with."""
+    ids = sorted({o.document_id for o in outcomes if o.document_id is not None})
+    rows = session.execute(
+        text("SELECT * FROM document_results WHERE document_id = ANY(:ids)"), {"ids": ids}
+    ).mappings()
+    results = {row["document_id"]: dict(row) for row in rows}
+    return RunSummary(run_id=run_id, outcomes=outcomes, seconds=seconds, deferred=deferred, results=results)
 
 
 def _markdown(summary: RunSummary) -> str:
@@ -96,10 +146,19 @@ def _markdown(summary: RunSummary) -> str:
         "|---|---|",
         *(f"| {status} | {c[status]} |" for status in ("processed", "needs_review", "failed")),
     ]
+    for label in ("doc_type", "department"):
+        counts = summary.label_counts(label)
+        if set(counts) != {"-"}:
+            lines += ["", f"| {label} | documents |", "|---|---|"]
+            lines += [f"| {value} | {count} |" for value, count in counts.most_common()]
     failures = [o for o in summary.outcomes if o.status == "failed"]
     if failures:
         lines += ["", "## Failed", "", "| file | reason |", "|---|---|"]
         lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in failures]
+    reviews = [o for o in summary.outcomes if o.status == "needs_review"]
+    if reviews:
+        lines += ["", "## Needs review", "", "| file | reason |", "|---|---|"]
+        lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in reviews]
     return "\n".join(lines)
 
 

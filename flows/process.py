@@ -158,8 +158,9 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
             if outcome.status == "failed":
                 logger.warning("%s failed: %s", outcome.source_path, outcome.error)
 
-    summary: RunSummary = summarize(run_id, outcomes, time.perf_counter() - started, len(batch.deferred))
+    seconds = time.perf_counter() - started
     with session_scope(settings.database_url) as session:
+        summary: RunSummary = summarize(session, run_id, outcomes, seconds, len(batch.deferred))
         repository.finish_run(session, run_id, summary.counts())
     publish_artifacts(summary)
     logger.info(summary.headline())

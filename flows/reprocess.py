@@ -66,8 +66,9 @@ def reprocess_documents(limit: int | None = None) -> dict[str, Any]:
     logger.info("run %s: %d document(s) behind %s", run_id, len(work), versions)
     started = time.perf_counter()
     outcomes = [run_stages(outcome, file, run_id, stages, settings) for outcome, file in work]
-    summary = summarize(run_id, outcomes, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
     with session_scope(settings.database_url) as session:
+        summary = summarize(session, run_id, outcomes, seconds)
         repository.finish_run(session, run_id, summary.counts())
     publish_artifacts(summary)
     logger.info(summary.headline())

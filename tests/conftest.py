@@ -7,9 +7,15 @@ cluster and sets it); each session gets its own database on it, dropped afterwar
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -90,3 +96,68 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness():
         yield
+
+
+@dataclass(frozen=True)
+class PrefectServer:
+    url: str
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """``prefect server start`` on a free loopback port, with its own home (SQLite)."""
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    server = PrefectServer(url=f"http://127.0.0.1:{port}")
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # The UI asks this URL for data; it would otherwise assume the default port 4200.
+        "PREFECT_UI_API_URL": server.api_url,
+    }
+    env.pop("PREFECT_API_URL", None)
+    log = (home / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.api_url}/health", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"Prefect server did not start:\n{(home / 'server.log').read_text()[-3000:]}")
+        time.sleep(0.5)
+    try:
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@contextmanager
+def prefect_env(server: PrefectServer, **extra: str) -> Iterator[dict[str, str]]:
+    """Environment for a docpipe subprocess reporting to ``server``."""
+    yield {**os.environ, "PREFECT_API_URL": server.api_url, **extra}

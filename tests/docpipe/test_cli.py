@@ -32,7 +32,9 @@ def test_unmigrated_database_is_reported(capsys, empty_database, monkeypatch, tm
         assert main(["process", str(tmp_path)]) == 2
     finally:
         get_settings.cache_clear()
-    assert "database schema is at nothing, expected 0001" in capsys.readouterr().err
+    from db.migrate import head_revision
+
+    assert f"database schema is at nothing, expected {head_revision()}" in capsys.readouterr().err
 
 
 def test_unreachable_database_is_a_one_line_error(capsys, monkeypatch, tmp_path):

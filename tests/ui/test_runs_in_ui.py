@@ -13,7 +13,8 @@ from sqlalchemy import select
 from db.models import ProcessingRun
 from db.session import session_scope
 from tests import documents
-from tests.ui.conftest import prefect_env, wait_for_text
+from tests.conftest import prefect_env
+from tests.ui.conftest import wait_for_text
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,78 @@
+"""The model card written into every model directory (template: model_card_template.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING
+
+from classifier.metrics import confusion_table, mean_macro_f1, scores_table
+from classifier.synthetic import LABEL_RULES
+
+if TYPE_CHECKING:
+    from classifier.train import Promotion, TrainingResult, TrainingSet
+
+TEMPLATE = Path(__file__).resolve().parent / "model_card_template.md"
+
+
+def model_card(version: str, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> str:
+    manifest = data.manifest
+    taxonomy = result.model.taxonomy
+    taxonomy_lines = [
+        f"- **{t.name}** ({t.description}): " + ", ".join(f"`{label}`" for label in t.labels) for t in taxonomy.targets
+    ]
+    sources = [
+        f"- `{s['spec']}`: {s['examples']} examples"
+        + (f" (labels outside the taxonomy dropped: {s['labels_not_in_taxonomy']})" if s["labels_not_in_taxonomy"] else "")
+        for s in manifest["sources"]
+    ] or ["- no labelled datasets: generated documents only"]
+    counts = [
+        f"- {target}: " + ", ".join(f"{label} {n}" for label, n in per_label.items())
+        for target, per_label in manifest["train_label_counts"].items()
+    ]
+    missing = manifest.get("labels_without_examples") or {}
+    epoch_rows = ["| epoch | train loss | validation mean macro-F1 | seconds |", "|---:|---:|---:|---:|"] + [
+        f"| {e.epoch} | {e.train_loss:.4f} | {e.validation_mean_macro_f1:.4f} | {e.seconds:.0f} |" for e in result.epochs
+    ]
+    columns = {"this model": result.validation_scores}
+    if promotion.current_scores:
+        columns[f"current ({promotion.current_version})"] = promotion.current_scores
+    confusions = "\n\n".join(
+        f"### Confusion matrix: {name} (rows gold, columns predicted)\n\n{confusion_table(s)}"
+        for name, s in result.validation_scores.items()
+    )
+    calibration = "\n".join(
+        f"| {name} | {result.temperatures[name]:.3f} | {err['before']:.3f} | {err['after']:.3f} |"
+        for name, err in result.calibration_error.items()
+    )
+    verdict = "Promoted to the default model" if promotion.promote else "NOT promoted to the default model"
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        version=version,
+        created=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        promotion=f"{verdict}: {promotion.reason}.",
+        backbone=result.config.backbone,
+        max_length=result.config.max_length,
+        taxonomy="\n".join(taxonomy_lines),
+        sources="\n".join(sources),
+        synthetic_count=manifest["synthetic"]["examples"],
+        synthetic_per_label=manifest["synthetic"]["per_label"],
+        seed=manifest["synthetic"]["seed"],
+        corrections=manifest["review_corrections"],
+        train_count=manifest["train_examples"],
+        validation_count=manifest["validation_examples"],
+        missing_labels=f"\n**Labels without training examples (never learned): {missing}**\n" if missing else "",
+        label_counts="\n".join(counts),
+        label_rules=LABEL_RULES,
+        config="```json\n" + json.dumps(result.config.to_dict(), indent=2) + "\n```",
+        training_minutes=f"{result.seconds / 60:.1f}",
+        threads=result.threads,
+        best_epoch=result.best_epoch,
+        epoch_count=len(result.epochs),
+        epoch_table="\n".join(epoch_rows),
+        scores=scores_table(columns),
+        mean_macro_f1=f"{mean_macro_f1(result.validation_scores):.4f}",
+        confusions=confusions,
+        calibration=calibration,
+    )

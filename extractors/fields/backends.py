@@ -1,0 +1,280 @@
+"""Language-model backends that fill a pydantic model under an Outlines JSON constraint.
+
+Contract of a backend (``LLMBackend``):
+
+* built from the settings and a verified ``ModelFile``; the weights load once, in the
+  constructor (the stage factory runs once per process);
+* ``generate(messages, output_type, max_tokens)`` takes chat messages (system + user) and
+  a pydantic model class, and returns a ``Generation`` whose ``text`` is JSON valid for
+  ``output_type`` — guaranteed by the constraint unless ``truncated`` (the token cap came
+  first). Decoding is greedy: the same document always gives the same answer;
+* the Outlines generator of each output type is built on first use and reused for the
+  life of the process (``constraints.compile_seconds`` says what building cost);
+* ``available()`` says whether its libraries are installed.
+
+``BACKENDS`` is the explicit registry; ``DOCPIPE_EXTRACT_BACKEND`` picks one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from docpipe.errors import ConfigurationError
+from docpipe.settings import DocpipeSettings
+from extractors.fields.model_files import ModelFile
+
+CONSTRAINT_LIBRARIES = ("outlines", "llguidance")
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    prompt_tokens: int
+    reused_prompt_tokens: int
+    """Prompt tokens whose evaluation was kept from the previous call (the instruction prefix)."""
+    generated_tokens: int
+    prompt_seconds: float
+    """Time to the first generated token (evaluating the prompt); 0 when not measurable."""
+    generate_seconds: float
+    truncated: bool
+
+
+class LLMBackend(Protocol):
+    name: str
+    model: ModelFile
+    constraints: JsonConstraints
+
+    def prepare(self, output_type: type[BaseModel]) -> None:
+        """Build what generating ``output_type`` needs now rather than on the first document."""
+        ...
+
+    def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
+        ...
+
+
+# --- constraints, shared by the backends ----------------------------------------------
+
+
+def json_schema_for(output_type: type[BaseModel]) -> dict[str, Any]:
+    """``output_type``'s JSON schema with llguidance's options: no whitespace between tokens
+    (each generated token costs a forward pass) and unknown keywords rejected."""
+    # Properties keep the model's field order, which is the order they are generated in.
+    return {**output_type.model_json_schema(), "x-guidance": {"whitespace_flexible": False, "lenient": False}}
+
+
+class JsonConstraints:
+    """One Outlines generator per output type, built on first use and kept for the process.
+
+    The constraint engine is llguidance: it walks the JSON grammar lazily against a token
+    trie, so a schema "compiles" in milliseconds and costs ~1-2 ms per generated token.
+    (Outlines' default engine, outlines-core, precompiles every state: for these bounded
+    schemas and Qwen's 151k-token vocabulary that took 30-60 s and 1.5 GB per schema.)
+    """
+
+    def __init__(self, outlines_model: Any) -> None:
+        from outlines.backends.llguidance import LLGuidanceBackend
+
+        self.outlines_model = outlines_model
+        with warnings.catch_warnings():
+            # llguidance reads llama.cpp's vocabulary through a deprecated call, once per token.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self._engine = LLGuidanceBackend(outlines_model)  # tokenizer conversion: once
+        self._generators: dict[type[BaseModel], Any] = {}
+        self.compile_seconds: dict[str, float] = {}
+
+    def generator(self, output_type: type[BaseModel]) -> Any:
+        if output_type not in self._generators:
+            import outlines
+
+            started = time.perf_counter()
+            processor = self._engine.get_json_schema_logits_processor(json.dumps(json_schema_for(output_type)))
+            self._generators[output_type] = outlines.Generator(self.outlines_model, processor=processor)
+            self.compile_seconds[output_type.__name__] = time.perf_counter() - started
+        return self._generators[output_type]
+
+
+# --- llama.cpp ------------------------------------------------------------------------
+
+
+class LlamaCppBackend:
+    """GGUF models through llama-cpp-python (the default: fastest on CPU, least memory).
+
+    One llama.cpp context per output type, sharing the memory-mapped weights: each keeps
+    the evaluated instruction prefix (system prompt) of its schema in its KV cache, so the
+    next document of that type only evaluates its own text, whatever order types arrive in.
+    Generation calls the context directly with the Outlines processor instead of through
+    ``outlines.Generator.__call__``, which resets the context after each call (discarding
+    that prefix) and hides the token counts the benchmark reports.
+    """
+
+    name = "llamacpp"
+
+    def __init__(self, settings: DocpipeSettings, model: ModelFile) -> None:
+        if not model.is_gguf:
+            raise ConfigurationError(f"the llamacpp backend needs a GGUF file; {model.path} is a directory")
+        import outlines
+
+        self.settings = settings
+        self.model = model
+        self._contexts: dict[type[BaseModel], Any] = {}
+        self._base = self._new_context()
+        self.constraints = JsonConstraints(outlines.from_llamacpp(self._base))
+
+    @staticmethod
+    def available() -> bool:
+        return all(importlib.util.find_spec(name) for name in ("llama_cpp", *CONSTRAINT_LIBRARIES))
+
+    def _new_context(self) -> Any:
+        from llama_cpp import Llama
+
+        return Llama(
+            model_path=str(self.model.path),
+            n_ctx=self.settings.extract_context_tokens,
+            n_threads=self.settings.extract_threads,
+            n_threads_batch=self.settings.extract_threads,
+            n_batch=512,
+            seed=0,
+            verbose=False,
+        )
+
+    def _context(self, output_type: type[BaseModel]) -> Any:
+        if output_type not in self._contexts:
+            # The first schema reuses the context the tokenizer was read from.
+            self._contexts[output_type] = self._base if not self._contexts else self._new_context()
+        return self._contexts[output_type]
+
+    def prepare(self, output_type: type[BaseModel]) -> None:
+        self.constraints.generator(output_type)
+        self._context(output_type)
+
+    def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
+        from llama_cpp import LogitsProcessorList
+
+        processor = self.constraints.generator(output_type).logits_processor
+        context = self._context(output_type)
+        processor.reset()
+        previous = context.input_ids[: context.n_tokens].tolist()
+        first_token_at: list[float] = []
+
+        def note_first_token(input_ids: Any, scores: Any) -> Any:
+            if not first_token_at:
+                first_token_at.append(time.perf_counter())
+            return scores
+
+        started = time.perf_counter()
+        completion = context.create_chat_completion(
+            messages,
+            logits_processor=LogitsProcessorList([note_first_token, processor]),
+            max_tokens=max_tokens,
+            temperature=0.0,
+        )
+        finished = time.perf_counter()
+        prompt_tokens = completion["usage"]["prompt_tokens"]
+        prompt_ids = context.input_ids[:prompt_tokens].tolist()
+        reused = 0
+        for old, new in zip(previous, prompt_ids, strict=False):
+            if old != new:
+                break
+            reused += 1
+        first = first_token_at[0] if first_token_at else finished
+        return Generation(
+            text=completion["choices"][0]["message"]["content"] or "",
+            prompt_tokens=prompt_tokens,
+            reused_prompt_tokens=reused,
+            generated_tokens=completion["usage"]["completion_tokens"],
+            prompt_seconds=first - started,
+            generate_seconds=finished - first,
+            truncated=completion["choices"][0]["finish_reason"] == "length",
+        )
+
+
+# --- transformers ---------------------------------------------------------------------
+
+
+class TransformersBackend:
+    """Any local Hugging Face causal LM (a model directory, or a GGUF file dequantised by
+    transformers, which needs the ``gguf`` package). About 2x slower and 2.5x the memory of
+    llama.cpp on CPU for the same model; use it for models llama.cpp cannot run."""
+
+    name = "transformers"
+
+    def __init__(self, settings: DocpipeSettings, model: ModelFile) -> None:
+        import outlines
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(settings.extract_threads)
+        if model.is_gguf:
+            directory, extra = str(model.path.parent), {"gguf_file": model.path.name}
+        else:
+            directory, extra = str(model.path), {}
+        self.tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, **extra)
+        self.hf_model = AutoModelForCausalLM.from_pretrained(
+            directory, local_files_only=True, dtype=torch.float32, **extra
+        )
+        self.hf_model.eval()
+        self.model = model
+        self.constraints = JsonConstraints(outlines.from_transformers(self.hf_model, self.tokenizer))
+
+    @staticmethod
+    def available() -> bool:
+        return all(importlib.util.find_spec(name) for name in ("transformers", "torch", *CONSTRAINT_LIBRARIES))
+
+    def prepare(self, output_type: type[BaseModel]) -> None:
+        self.constraints.generator(output_type)
+
+    def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
+        from outlines.inputs import Chat
+
+        generator = self.constraints.generator(output_type)
+        prompt_ids = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True)
+        if isinstance(prompt_ids, dict) or hasattr(prompt_ids, "input_ids"):
+            prompt_ids = prompt_ids["input_ids"]
+        started = time.perf_counter()
+        text = generator(Chat(messages), max_new_tokens=max_tokens, do_sample=False)
+        elapsed = time.perf_counter() - started
+        generated = len(self.tokenizer.encode(text, add_special_tokens=False))
+        return Generation(
+            text=text,
+            prompt_tokens=len(prompt_ids),
+            reused_prompt_tokens=0,
+            generated_tokens=generated,
+            prompt_seconds=0.0,
+            generate_seconds=elapsed,
+            truncated=generated >= max_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class BackendEntry:
+    factory: Callable[[DocpipeSettings, ModelFile], LLMBackend]
+    available: Callable[[], bool]
+    requires: str
+
+
+BACKENDS: dict[str, BackendEntry] = {
+    "llamacpp": BackendEntry(LlamaCppBackend, LlamaCppBackend.available, "llama-cpp-python, outlines, llguidance"),
+    "transformers": BackendEntry(
+        TransformersBackend, TransformersBackend.available, "transformers, torch, outlines, llguidance (+ gguf for GGUF files)"
+    ),
+}
+
+
+def load_backend(settings: DocpipeSettings, model: ModelFile) -> LLMBackend:
+    """The configured backend with ``model`` loaded; ``ConfigurationError`` when it cannot run."""
+    entry = BACKENDS.get(settings.extract_backend)
+    if entry is None:
+        raise ConfigurationError(
+            f"unknown DOCPIPE_EXTRACT_BACKEND {settings.extract_backend!r}; known: {', '.join(BACKENDS)}"
+        )
+    if not entry.available():
+        raise ConfigurationError(f"extraction backend {settings.extract_backend} needs {entry.requires}")
+    return entry.factory(settings, model)

@@ -1,0 +1,276 @@
+"""Trust in extracted values: grounding in the source text, business rules, confidences.
+
+Grounding asks whether a value (or its normal form) occurs in the document text:
+
+* ``exact``       the value occurs as written (case and whitespace aside);
+* ``normalized``  its normal form does: letters and digits only for text (``67,JLN`` ~
+  ``67 jln``), the same calendar date in any printed format, the same number whatever
+  the thousands separators, a currency's code or symbol (``RM`` for MYR);
+* ``fuzzy``       at least 80% of its words occur (OCR noise in long names, addresses);
+* ``absent``      none of that: the model may have invented it;
+* ``not_applicable`` for values the model writes rather than copies (a summary, a type).
+
+Rules check what grounding cannot: totals add up, due date after invoice date, a real
+currency. Each field gets a confidence from both (documented in docs/extraction.md), and
+a *required* field that is missing, absent from the text, or breaks a rule sends the
+document to review with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from extractors.fields.normalize import (
+    amounts_in,
+    compact,
+    currency_printed_in,
+    dates_in,
+    durations_in,
+    fold,
+    parse_duration,
+    words,
+)
+from schemas.types import ExtractionSchema, FieldKind
+
+GROUNDING_CONFIDENCE = {
+    "exact": 0.95,
+    "normalized": 0.9,
+    "fuzzy": 0.6,
+    "absent": 0.15,
+    "not_applicable": 0.7,
+}
+MISSING_CONFIDENCE = 0.5
+"""A null value: the model found nothing, which the text cannot confirm or refute."""
+RULE_PENALTY = 0.4
+"""Confidence is multiplied by this for each broken rule involving the field."""
+FUZZY_WORD_SHARE = 0.8
+TOTAL_TOLERANCE = Decimal("0.05")
+"""Totals may differ from subtotal + tax by this much (rounding; cash rounding to 0.05)."""
+
+
+class SourceText:
+    """The document text with the normal forms grounding compares against, computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def spaced(self) -> str:
+        return " ".join(fold(self.text).split())
+
+    @cached_property
+    def compact(self) -> str:
+        return compact(self.text)
+
+    @cached_property
+    def words(self) -> set[str]:
+        return set(words(self.text))
+
+    @cached_property
+    def amounts(self) -> set[Decimal]:
+        return amounts_in(self.text)
+
+    @cached_property
+    def dates(self) -> set[date]:
+        return dates_in(self.text)
+
+    @cached_property
+    def durations(self) -> set[tuple[int, str]]:
+        return durations_in(self.text)
+
+
+def ground_text(value: str, source: SourceText) -> str:
+    spaced = " ".join(fold(value).split())
+    if len(compact(value)) <= 3:
+        # Too short to match as a substring by chance-free: it must be a whole word.
+        pattern = rf"(?<!\w){re.escape(spaced)}(?!\w)"
+        return "exact" if re.search(pattern, source.spaced) else "absent"
+    if spaced in source.spaced:
+        return "exact"
+    if compact(value) in source.compact:
+        return "normalized"
+    value_words = words(value)
+    if value_words and sum(word in source.words for word in value_words) / len(value_words) >= FUZZY_WORD_SHARE:
+        return "fuzzy"
+    return "absent"
+
+
+def ground(kind: FieldKind, value: Any, source: SourceText) -> str:
+    """How ``value`` of ``kind`` is found in the text (see the module doc)."""
+    if kind in (FieldKind.CHOICE, FieldKind.GENERATED):
+        return "not_applicable"
+    if kind is FieldKind.DATE:
+        return "normalized" if value in source.dates else "absent"
+    if kind is FieldKind.AMOUNT:
+        return "normalized" if abs(value) in source.amounts else "absent"
+    if kind is FieldKind.CURRENCY:
+        return "normalized" if currency_printed_in(value, source.text) else "absent"
+    if kind is FieldKind.DURATION:
+        duration = parse_duration(value)
+        if duration is not None and duration in source.durations:
+            return "normalized"
+        return ground_text(value, source)
+    return ground_text(str(value), source)
+
+
+_WORST_FIRST = ("absent", "fuzzy", "normalized", "exact", "not_applicable")
+
+
+def _worst(levels: list[str]) -> str:
+    return min(levels, key=_WORST_FIRST.index)
+
+
+@dataclass
+class FieldCheck:
+    grounding: str | None
+    """None when the value is missing (null or empty list)."""
+    confidence: float
+    issues: list[str] = field(default_factory=list)
+    rule_broken: bool = False
+
+
+@dataclass
+class CheckReport:
+    fields: dict[str, FieldCheck]
+    review_reasons: list[str]
+
+    @property
+    def confidences(self) -> dict[str, float]:
+        return {name: round(check.confidence, 3) for name, check in self.fields.items()}
+
+    @property
+    def issues(self) -> dict[str, list[str]]:
+        return {name: check.issues for name, check in self.fields.items() if check.issues}
+
+
+def _field_grounding(kind: FieldKind, value: Any, source: SourceText, issues: list[str]) -> str | None:
+    if kind is FieldKind.TEXT_LIST:
+        if not value:
+            return None
+        levels = []
+        for item in value:
+            level = ground_text(item, source)
+            if level == "absent":
+                issues.append(f"{item!r} not found in the text")
+            levels.append(level)
+        return _worst(levels)
+    if kind is FieldKind.LINE_ITEMS:
+        if not value:
+            return None
+        levels = []
+        for number, item in enumerate(value, start=1):
+            for key, item_value in item.items():
+                if item_value is None:
+                    continue
+                item_kind = FieldKind.TEXT if key == "description" else FieldKind.AMOUNT
+                level = ground(item_kind, item_value, source)
+                if level == "absent":
+                    issues.append(f"line {number} {key} {item_value!s} not found in the text")
+                levels.append(level)
+        return _worst(levels) if levels else None
+    if value is None:
+        return None
+    level = ground(kind, value, source)
+    if level == "absent":
+        issues.append(f"{value!s} not found in the text")
+    return level
+
+
+# --- rules ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    fields: tuple[str, ...]
+    message: str
+
+
+def _close(a: Decimal, b: Decimal, tolerance: Decimal = TOTAL_TOLERANCE) -> bool:
+    return abs(a - b) <= tolerance
+
+
+def invoice_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
+    violations = []
+    subtotal, tax, total = values.get("subtotal"), values.get("tax_amount"), values.get("total_amount")
+    if subtotal is not None and tax is not None and total is not None and not _close(subtotal + tax, total):
+        violations.append(
+            RuleViolation(
+                ("total_amount", "subtotal", "tax_amount"),
+                f"total {total} is not subtotal {subtotal} + tax {tax} (= {subtotal + tax})",
+            )
+        )
+    for name in ("subtotal", "tax_amount", "total_amount"):
+        if values.get(name) is not None and values[name] < 0:
+            violations.append(RuleViolation((name,), f"{name} {values[name]} is negative"))
+    if subtotal is not None and total is not None and tax is None and subtotal > total + TOTAL_TOLERANCE:
+        violations.append(RuleViolation(("total_amount", "subtotal"), f"subtotal {subtotal} exceeds total {total}"))
+    issued, due = values.get("invoice_date"), values.get("due_date")
+    if issued is not None and due is not None and due < issued:
+        violations.append(RuleViolation(("due_date", "invoice_date"), f"due date {due} is before invoice date {issued}"))
+    if issued is not None and not date(1980, 1, 1) <= issued <= today + timedelta(days=1):
+        violations.append(RuleViolation(("invoice_date",), f"invoice date {issued} is not a plausible issue date"))
+    amounts = [line["amount"] for line in values.get("line_items") or [] if line.get("amount") is not None]
+    reference = subtotal if subtotal is not None else total
+    if amounts and reference is not None and sum(amounts) > reference + TOTAL_TOLERANCE:
+        violations.append(
+            RuleViolation(("line_items",), f"line amounts add up to {sum(amounts)}, more than {reference}")
+        )
+    return violations
+
+
+def contract_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
+    start, end = values.get("effective_date"), values.get("expiration_date")
+    if start is not None and end is not None and end <= start:
+        return [RuleViolation(("expiration_date", "effective_date"), f"expires {end}, not after it takes effect {start}")]
+    return []
+
+
+def ticket_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
+    return []
+
+
+RULES = {"invoice": invoice_rules, "contract": contract_rules, "ticket": ticket_rules}
+"""Per schema name; currency validity and date/amount syntax are checked while parsing."""
+
+
+def check(
+    schema: ExtractionSchema,
+    values: dict[str, Any],
+    source_text: str,
+    required: tuple[str, ...],
+    parse_issues: dict[str, list[str]],
+    today: date | None = None,
+) -> CheckReport:
+    """Ground every value of a parsed record, apply the schema's rules, and decide on review.
+
+    ``values`` are the record's typed values (``record.model_dump()``); ``parse_issues`` the
+    values that could not be parsed and were dropped (they count as broken rules).
+    """
+    source = SourceText(source_text)
+    violations = RULES[schema.name](values, today or date.today())
+    report = CheckReport(fields={}, review_reasons=[])
+    for name, kind in schema.kinds.items():
+        issues = list(parse_issues.get(name, []))
+        grounding = _field_grounding(kind, values.get(name), source, issues)
+        broken = [violation for violation in violations if name in violation.fields]
+        issues.extend(violation.message for violation in broken)
+        if grounding is None:
+            confidence = 0.1 if parse_issues.get(name) else MISSING_CONFIDENCE
+        else:
+            confidence = GROUNDING_CONFIDENCE[grounding] * RULE_PENALTY ** len(broken)
+        check_ = FieldCheck(grounding, confidence, issues, rule_broken=bool(broken or parse_issues.get(name)))
+        report.fields[name] = check_
+        if name in required:
+            if grounding is None:
+                reason = "missing" if not parse_issues.get(name) else "; ".join(parse_issues[name])
+                report.review_reasons.append(f"{name} {reason}")
+            elif grounding == "absent":
+                report.review_reasons.append(f"{name} not found in the text")
+            elif broken:
+                report.review_reasons.append(f"{name}: {'; '.join(violation.message for violation in broken)}")
+    return report

@@ -1,0 +1,376 @@
+"""Evaluate field extraction on a labelled dataset: per-field exact match and F1, docs/min.
+
+Datasets are recognised by their layout (see ``DATASETS``); each maps its labels to our
+schema fields and says how to compare them. Comparison is after normalisation: text by
+letters and digits only (case, spacing, punctuation aside), dates as calendar dates,
+amounts as numbers, governing law without "the laws of the State of", terms as number +
+unit, parties as a set of names.
+
+Per field: *EM* is the share of documents where prediction and label agree (both empty
+counts as agreement, so decoy fields without a label reward a null); *P*/*R*/*F1* follow
+SROIE/Kleister: a prediction is correct when it equals the label, precision is over the
+non-empty predictions and recall over the non-empty labels (for party lists: per name).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import lzma
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from docpipe.settings import DocpipeSettings
+from extractors.fields.normalize import (
+    compact,
+    normalize_currency,
+    normalize_jurisdiction,
+    parse_amount,
+    parse_date,
+    parse_duration,
+)
+
+# --- comparison -------------------------------------------------------------------------
+
+
+def _party(name: str) -> str:
+    """A party name without its defined-term alias: 'Acme Inc. ("Acme")' -> 'acmeinc'."""
+    name = re.sub(r"\([^)]*\)|[\"“”'‘’]", " ", name)
+    name = re.sub(r"\b(the\s+)?(company|parties|party)\b\s*$", " ", name, flags=re.I)
+    return compact(name)
+
+
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else amount.quantize(Decimal("0.01"))
+
+
+NORMALIZERS: dict[str, Callable[[Any], Any]] = {
+    "text": lambda value: compact(str(value)) or None,
+    "date": lambda value: value if isinstance(value, date) else parse_date(str(value), "MDY"),
+    "date_dmy": lambda value: value if isinstance(value, date) else parse_date(str(value), "DMY"),
+    "amount": lambda value: _cents(parse_amount(str(value))),
+    "currency": lambda value: normalize_currency(str(value)),
+    "jurisdiction": lambda value: compact(normalize_jurisdiction(str(value)) or "") or None,
+    "duration": lambda value: parse_duration(str(value).replace("_", " ")),
+    "parties": lambda values: {name for value in values if (name := _party(value))},
+}
+
+
+@dataclass
+class FieldScore:
+    documents: int = 0
+    agreements: int = 0
+    predicted: int = 0
+    labelled: int = 0
+    correct: int = 0
+
+    def add(self, prediction: Any, label: Any, how: str) -> None:
+        normalize = NORMALIZERS[how]
+        if how == "parties":
+            predicted, labelled = normalize(prediction or []), normalize(label or [])
+            self.documents += 1
+            self.agreements += predicted == labelled
+            self.predicted += len(predicted)
+            self.labelled += len(labelled)
+            self.correct += len(predicted & labelled)
+            return
+        predicted = normalize(prediction) if prediction not in (None, "") else None
+        labelled = normalize(label) if label not in (None, "") else None
+        self.documents += 1
+        self.agreements += predicted == labelled
+        self.predicted += predicted is not None
+        self.labelled += labelled is not None
+        self.correct += predicted is not None and predicted == labelled
+
+    @property
+    def exact_match(self) -> float:
+        return self.agreements / self.documents if self.documents else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.labelled if self.labelled else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# --- datasets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledField:
+    label: str
+    """Name in the dataset."""
+    field: str
+    """Our schema field it is compared with."""
+    how: str
+    """Key of NORMALIZERS."""
+
+
+@dataclass
+class LabelledDocument:
+    doc_id: str
+    content: Callable[[], bytes]
+    labels: dict[str, Any]
+    dataset_text: Callable[[], str] | None = None
+    """The dataset's own transcription, when it ships one (``--dataset-text``)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    doc_type: str
+    fields: tuple[LabelledField, ...]
+    recognise: Callable[[Path], bool]
+    documents: Callable[[Path], Iterator[LabelledDocument]]
+
+
+def _dev(path: Path) -> Path:
+    return path / "dev" if (path / "dev").is_dir() else path
+
+
+def _sroie_documents(root: Path) -> Iterator[LabelledDocument]:
+    for key in sorted((root / "key").glob("*.json")):
+        labels = json.loads(key.read_text())
+        image = root / "img" / f"{key.stem}.jpg"
+        boxes = root / "box" / f"{key.stem}.csv"
+
+        def transcript(boxes: Path = boxes) -> str:
+            rows = boxes.read_text(errors="replace").splitlines()
+            return "\n".join(row.split(",", 8)[8] for row in rows if row.count(",") >= 8)
+
+        yield LabelledDocument(key.stem, image.read_bytes, labels, transcript if boxes.is_file() else None)
+
+
+def _json_label_documents(root: Path) -> Iterator[LabelledDocument]:
+    """FCC invoices and invoice2data: <name>.json labels beside <name>.pdf (or .txt)."""
+    for labels_path in sorted(root.glob("*.json")):
+        labels = json.loads(labels_path.read_text())
+        labels = labels[0] if isinstance(labels, list) else labels
+        for suffix in (".pdf", ".txt"):
+            content = labels_path.with_suffix(suffix)
+            if content.is_file():
+                yield LabelledDocument(labels_path.stem, content.read_bytes, labels)
+                break
+
+
+def _kleister_documents(root: Path) -> Iterator[LabelledDocument]:
+    header = (root / "in-header.tsv").read_text().strip().split("\t")
+    with lzma.open(root / "in.tsv.xz", "rt") as stream:
+        rows = [dict(zip(header, line.rstrip("\n").split("\t"), strict=False)) for line in stream]
+    expected = (root / "expected.tsv").read_text().splitlines()
+    for row, gold in zip(rows, expected, strict=True):
+        labels: dict[str, Any] = {"party": []}
+        for pair in gold.split():
+            key, _, value = pair.partition("=")
+            value = value.replace("_", " ")
+            if key == "party":
+                labels["party"].append(value)
+            else:
+                labels[key] = value
+        pdf = root / "documents" / row["filename"]
+        best = row.get("text_best", "")
+
+        def text(best: str = best) -> str:
+            return best.replace("\\n", "\n").replace("\\f", "\f").replace("\\t", "\t")
+
+        yield LabelledDocument(pdf.stem, pdf.read_bytes, labels, text)
+
+
+def _cuad_documents(root: Path) -> Iterator[LabelledDocument]:
+    pdfs = {path.stem.casefold(): path for path in (root / "full_contract_pdf").rglob("*") if path.is_file()}
+    with (root / "master_clauses.csv").open(newline="") as stream:
+        for row in csv.DictReader(stream):
+            stem = Path(row["Filename"]).stem
+            pdf, txt = pdfs.get(stem.casefold()), root / "full_contract_txt" / f"{stem}.txt"
+            if pdf is None:
+                continue
+            expiration = row["Expiration Date-Answer"].strip()
+            labels = {
+                "Parties": [part.strip() for part in row["Parties-Answer"].split(";") if part.strip()],
+                "Effective Date": row["Effective Date-Answer"].strip() or row["Agreement Date-Answer"].strip(),
+                # "Perpetual" or a rule ("5 years after ...") is not a date: not scored.
+                "Expiration Date": expiration if parse_date(expiration, "MDY") else None,
+                "Governing Law": row["Governing Law-Answer"].strip(),
+            }
+            yield LabelledDocument(
+                stem, pdf.read_bytes, labels, (lambda txt=txt: txt.read_text()) if txt.is_file() else None
+            )
+
+
+DATASETS: dict[str, Dataset] = {
+    "sroie": Dataset(
+        "sroie",
+        "receipt",
+        (
+            LabelledField("company", "vendor_name", "text"),
+            LabelledField("address", "vendor_address", "text"),
+            LabelledField("date", "invoice_date", "date_dmy"),
+            LabelledField("total", "total_amount", "amount"),
+        ),
+        lambda root: (root / "key").is_dir() and (root / "img").is_dir(),
+        _sroie_documents,
+    ),
+    "fcc-invoices": Dataset(
+        "fcc-invoices",
+        "invoice",
+        (
+            LabelledField("contract_num", "invoice_number", "text"),
+            LabelledField("advertiser", "buyer_name", "text"),
+            LabelledField("gross_amount", "total_amount", "amount"),
+        ),
+        lambda root: (root / "labels.csv").is_file() and any(root.glob("*.pdf")),
+        _json_label_documents,
+    ),
+    "invoice2data": Dataset(
+        "invoice2data",
+        "invoice",
+        (
+            LabelledField("issuer", "vendor_name", "text"),
+            LabelledField("invoice_number", "invoice_number", "text"),
+            LabelledField("date", "invoice_date", "date"),
+            LabelledField("amount", "total_amount", "amount"),
+            LabelledField("currency", "currency", "currency"),
+        ),
+        lambda root: any(root.glob("*.json")) and not (root / "labels.csv").is_file(),
+        _json_label_documents,
+    ),
+    "kleister-nda": Dataset(
+        "kleister-nda",
+        "contract",
+        (
+            LabelledField("party", "parties", "parties"),
+            LabelledField("effective_date", "effective_date", "date"),
+            LabelledField("jurisdiction", "governing_law", "jurisdiction"),
+            LabelledField("term", "term", "duration"),
+        ),
+        lambda root: (root / "expected.tsv").is_file() and (root / "in.tsv.xz").is_file(),
+        _kleister_documents,
+    ),
+    "cuad": Dataset(
+        "cuad",
+        "contract",
+        (
+            LabelledField("Parties", "parties", "parties"),
+            LabelledField("Effective Date", "effective_date", "date"),
+            LabelledField("Expiration Date", "expiration_date", "date"),
+            LabelledField("Governing Law", "governing_law", "jurisdiction"),
+        ),
+        lambda root: (root / "master_clauses.csv").is_file(),
+        _cuad_documents,
+    ),
+}
+
+
+def recognise(path: Path) -> tuple[Dataset, Path]:
+    """The dataset at ``path`` (its folder or its ``dev/``), by layout; ``ValueError`` if none."""
+    root = _dev(path)
+    for dataset in DATASETS.values():
+        if dataset.recognise(root):
+            return dataset, root
+    raise ValueError(f"{path} is not a dataset layout this command knows ({', '.join(DATASETS)})")
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+@dataclass
+class Evaluation:
+    dataset: Dataset
+    scores: dict[str, FieldScore]
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    text_seconds: list[float] = field(default_factory=list)
+    extract_seconds: list[float] = field(default_factory=list)
+    needs_review: int = 0
+
+    def table(self) -> str:
+        lines = [f"{'label -> field':<36} {'docs':>5} {'EM':>6} {'P':>6} {'R':>6} {'F1':>6}"]
+        for labelled in self.dataset.fields:
+            score = self.scores[labelled.label]
+            lines.append(
+                f"{labelled.label + ' -> ' + labelled.field:<36} {score.documents:>5} "
+                f"{score.exact_match:>6.3f} {score.precision:>6.3f} {score.recall:>6.3f} {score.f1:>6.3f}"
+            )
+        count = len(self.extract_seconds)
+        if count:
+            extract_total, text_total = sum(self.extract_seconds), sum(self.text_seconds)
+            lines.append(
+                f"{count} docs; extraction median {statistics.median(self.extract_seconds):.1f} s/doc, "
+                f"{60 * count / extract_total:.2f} docs/min; with text extraction "
+                f"{60 * count / (extract_total + text_total):.2f} docs/min; "
+                f"{self.needs_review}/{count} would go to review"
+            )
+        return "\n".join(lines)
+
+
+def evaluate(
+    path: Path,
+    settings: DocpipeSettings,
+    limit: int | None = None,
+    dataset_text: bool = False,
+    progress: Callable[[str], None] = lambda _line: None,
+) -> Evaluation:
+    """Extract every (or the first ``limit``) labelled document of the dataset at ``path``."""
+    from extractors import extract_text
+    from extractors.fields.backends import load_backend
+    from extractors.fields.extract import FieldExtractor, OutputTruncated
+    from extractors.fields.model_files import resolve_model
+    from extractors.fields.stage import check_extraction
+    from schemas.registry import schema_for
+
+    dataset, root = recognise(path)
+    entry = schema_for(dataset.doc_type)
+    assert entry is not None
+    backend = load_backend(settings, resolve_model(settings))
+    extractor = FieldExtractor(backend, settings.extract_max_input_chars, settings.extract_max_output_tokens)
+    evaluation = Evaluation(dataset, {labelled.label: FieldScore() for labelled in dataset.fields})
+    for number, document in enumerate(dataset.documents(root), start=1):
+        if limit is not None and number > limit:
+            break
+        started = time.perf_counter()
+        if dataset_text and document.dataset_text is not None:
+            text = document.dataset_text()
+        else:
+            text = extract_text(document.content(), settings).text
+        evaluation.text_seconds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        try:
+            extracted = extractor.extract(entry.schema, text)
+        except OutputTruncated:
+            values: dict[str, Any] = {}
+            review = True
+        else:
+            checked = check_extraction(extracted, entry.required, text)
+            values = checked.record.model_dump()
+            review = bool(checked.report.review_reasons)
+        evaluation.extract_seconds.append(time.perf_counter() - started)
+        evaluation.needs_review += review
+        for labelled in dataset.fields:
+            evaluation.scores[labelled.label].add(
+                values.get(labelled.field), document.labels.get(labelled.label), labelled.how
+            )
+        row = {
+            "doc_id": document.doc_id,
+            "seconds": round(evaluation.extract_seconds[-1], 2),
+            "needs_review": review,
+            **{
+                labelled.label: {"label": document.labels.get(labelled.label), "predicted": values.get(labelled.field)}
+                for labelled in dataset.fields
+            },
+        }
+        evaluation.documents.append(row)
+        progress(json.dumps(row, default=str))
+    return evaluation

@@ -1,0 +1,117 @@
+"""The ``extract`` document stage: schema by classified type, fields by the model, checks.
+
+Runs after ``classify``. For each document it reads the latest classification, picks the
+schema (invoice/receipt -> invoice, contract, ticket; anything else -> none), fills it from
+the document text, grounds and rule-checks every value, and stores one ``extractions`` row
+(JSONB fields, per-field confidences and issues) plus the typed row the views read. A
+required field that is missing, not in the text, or breaks a rule sends the document to
+review with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from db.models import Document
+from docpipe.settings import DocpipeSettings
+from docpipe.stages import StageResult
+from extractors.fields.backends import LLMBackend, load_backend
+from extractors.fields.checks import CheckReport, check
+from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated
+from extractors.fields.model_files import ModelFile, resolve_model
+from extractors.fields.store import NO_SCHEMA, latest_classification, save_extraction
+from schemas.registry import schema_for, schemas_version
+
+
+@dataclass
+class CheckedExtraction:
+    record: BaseModel
+    report: CheckReport
+
+
+def check_extraction(extracted: Extracted, required: tuple[str, ...], text: str) -> CheckedExtraction:
+    """The trust step the stage and the evaluation share: ground every value, apply the rules."""
+    report = check(extracted.schema, extracted.record.model_dump(), text, required, extracted.parse_issues)
+    return CheckedExtraction(extracted.record, report)
+
+
+class ExtractionStage:
+    name = "extract"
+
+    def __init__(self, settings: DocpipeSettings, backend: LLMBackend | None = None) -> None:
+        """Loads the model (once per process); ``backend`` lets tests share a loaded one."""
+        self.model: ModelFile = backend.model if backend is not None else resolve_model(settings)
+        self.backend = backend if backend is not None else load_backend(settings, self.model)
+        self.extractor = FieldExtractor(
+            self.backend, settings.extract_max_input_chars, settings.extract_max_output_tokens
+        )
+
+    @property
+    def version(self) -> str:
+        return f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
+
+    def run(self, session: Session, document: Document, run_id: int) -> StageResult:
+        classification = latest_classification(session, document.id)
+        if classification is None:
+            return StageResult(needs_review=True, reason="no classification to choose a schema by")
+        entry = schema_for(classification.doc_type)
+        if entry is None:
+            # Clear any fields of an earlier type: document_results must not show stale ones.
+            save_extraction(
+                session, document_id=document.id, run_id=run_id, model_version=self.version, schema_name=NO_SCHEMA
+            )
+            return StageResult()
+        schema = entry.schema
+        text = document.text or ""
+        if not text.strip():
+            save_extraction(
+                session,
+                document_id=document.id,
+                run_id=run_id,
+                model_version=self.version,
+                schema_name=schema.name,
+                issues={"document": ["no text to extract fields from"]},
+            )
+            return StageResult(needs_review=True, reason="no text to extract fields from")
+        try:
+            extracted = self.extractor.extract(schema, text)
+        except OutputTruncated as exc:
+            save_extraction(
+                session,
+                document_id=document.id,
+                run_id=run_id,
+                model_version=self.version,
+                schema_name=schema.name,
+                issues={"document": [str(exc)]},
+            )
+            return StageResult(needs_review=True, reason=str(exc))
+
+        checked = check_extraction(extracted, entry.required, text)
+        stored_issues = checked.report.issues
+        if extracted.context is not None and extracted.context.shortened:
+            stored_issues["document"] = [
+                f"long document: the model read {len(extracted.context.text)} of "
+                f"{extracted.context.source_chars} characters (start + key passages)"
+            ]
+        save_extraction(
+            session,
+            document_id=document.id,
+            run_id=run_id,
+            model_version=self.version,
+            schema_name=schema.name,
+            doc_type=classification.doc_type,
+            record=checked.record,
+            confidences=checked.report.confidences,
+            issues=stored_issues,
+        )
+        if checked.report.review_reasons:
+            return StageResult(needs_review=True, reason="; ".join(checked.report.review_reasons))
+        return StageResult()
+
+
+def build_stage(settings: DocpipeSettings) -> ExtractionStage:
+    """The ``extract`` stage factory (registered in ``docpipe.stages.STAGE_FACTORIES``)."""
+    return ExtractionStage(settings)

@@ -1,0 +1,89 @@
+"""Invoices and receipts: who sold what to whom, when, for how much.
+
+Field names are a contract (``extractions.fields``, the ``invoices`` view): never rename.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from schemas.types import Amount, CurrencyCode, DraftModel, ExtractionSchema, FieldKind, bounded_amount, bounded_text
+
+MAX_LINE_ITEMS = 6
+"""Lines the model writes at most: each costs ~30 generated tokens, and totals are what matter."""
+
+
+class LineItem(BaseModel):
+    description: str | None = None
+    quantity: Amount | None = None
+    unit_price: Amount | None = None
+    amount: Amount | None = None
+
+
+class Invoice(BaseModel):
+    """An invoice or receipt as stored; a field not in the document is ``None``."""
+
+    vendor_name: str | None = Field(None, description="Business that issued the invoice or receipt")
+    vendor_address: str | None = Field(None, description="The vendor's address")
+    buyer_name: str | None = Field(None, description="Customer billed (bill-to / advertiser)")
+    invoice_number: str | None = Field(None, description="Invoice, receipt or contract reference number")
+    invoice_date: date | None = None
+    due_date: date | None = None
+    currency: CurrencyCode | None = None
+    subtotal: Amount | None = Field(None, description="Amount before tax")
+    tax_amount: Amount | None = Field(None, description="Total tax (VAT, GST, sales tax)")
+    total_amount: Amount | None = Field(None, description="Final amount charged, tax included")
+    line_items: list[LineItem] = Field(default_factory=list)
+
+
+class LineItemDraft(DraftModel):
+    description: bounded_text(60, "the item sold")
+    quantity: bounded_amount("how many units")
+    unit_price: bounded_amount("the price of one unit")
+    amount: bounded_amount("the line's total")
+
+
+class InvoiceDraft(DraftModel):
+    vendor_name: bounded_text(80, "name of the business that issued the document (the seller), usually at the top")
+    vendor_address: bounded_text(160, "the seller's street address")
+    buyer_name: bounded_text(80, "name of the customer the document is addressed to or billed to")
+    invoice_number: bounded_text(40, "the invoice, receipt, bill or contract number")
+    invoice_date: bounded_text(30, "the date the document was issued")
+    due_date: bounded_text(30, "the date payment is due")
+    currency: bounded_text(8, "the currency code or symbol printed with the amounts")
+    subtotal: bounded_amount("the amount before tax")
+    tax_amount: bounded_amount("the total tax (VAT, GST, sales tax)")
+    total_amount: bounded_amount("the final total to pay, tax included")
+    line_items: Annotated[
+        list[LineItemDraft],
+        Field(max_length=MAX_LINE_ITEMS, description=f"the purchased items, at most {MAX_LINE_ITEMS}"),
+    ]
+
+
+INVOICE_SCHEMA = ExtractionSchema(
+    name="invoice",
+    version="1",
+    record=Invoice,
+    draft=InvoiceDraft,
+    kinds={
+        "vendor_name": FieldKind.TEXT,
+        "vendor_address": FieldKind.TEXT,
+        "buyer_name": FieldKind.TEXT,
+        "invoice_number": FieldKind.TEXT,
+        "invoice_date": FieldKind.DATE,
+        "due_date": FieldKind.DATE,
+        "currency": FieldKind.CURRENCY,
+        "subtotal": FieldKind.AMOUNT,
+        "tax_amount": FieldKind.AMOUNT,
+        "total_amount": FieldKind.AMOUNT,
+        "line_items": FieldKind.LINE_ITEMS,
+    },
+    instructions="The document is an invoice or a receipt.",
+    focus_terms=(
+        "invoice", "receipt", "bill to", "sold to", "date", "due", "total", "subtotal",
+        "tax", "vat", "gst", "amount", "balance", "contract",
+    ),
+)

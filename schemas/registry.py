@@ -1,0 +1,44 @@
+"""Which schema fills which document type, and which of its fields a person must trust.
+
+The classifier's ``doc_type`` picks the entry; a type missing here (``other``) gets no
+extraction. ``required`` fields are the ones a document goes to review for when they are
+missing, not found in the text, or break a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemas.contract import CONTRACT_SCHEMA
+from schemas.invoice import INVOICE_SCHEMA
+from schemas.ticket import TICKET_SCHEMA
+from schemas.types import ExtractionSchema
+
+SCHEMAS: dict[str, ExtractionSchema] = {
+    schema.name: schema for schema in (INVOICE_SCHEMA, CONTRACT_SCHEMA, TICKET_SCHEMA)
+}
+
+
+@dataclass(frozen=True)
+class DocTypeSchema:
+    schema: ExtractionSchema
+    required: tuple[str, ...]
+
+
+DOC_TYPE_SCHEMAS: dict[str, DocTypeSchema] = {
+    "invoice": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_number", "invoice_date", "total_amount")),
+    # Receipts often carry no number worth keeping; the rest is as for invoices.
+    "receipt": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_date", "total_amount")),
+    "contract": DocTypeSchema(CONTRACT_SCHEMA, ("title", "parties")),
+    "ticket": DocTypeSchema(TICKET_SCHEMA, ("subject",)),
+}
+
+
+def schema_for(doc_type: str) -> DocTypeSchema | None:
+    """The schema a document of ``doc_type`` is filled with, or ``None`` (no extraction)."""
+    return DOC_TYPE_SCHEMAS.get(doc_type)
+
+
+def schemas_version() -> str:
+    """One token that changes whenever any schema changes (part of the stage version)."""
+    return "-".join(f"{name}{schema.version}" for name, schema in sorted(SCHEMAS.items()))

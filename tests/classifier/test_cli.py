@@ -1,0 +1,65 @@
+"""``docpipe eval classify`` (model + baseline in one run) and the ``docpipe train`` command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+
+from classifier.synthetic import generate
+from classifier.taxonomy import Taxonomy
+from docpipe.cli import build_parser, main
+from docpipe.settings import get_settings
+
+pytestmark = pytest.mark.slow
+
+
+def write_csv(path, examples):
+    with path.open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["text", "doc_type", "urgency", "department"])
+        for ex in examples:
+            writer.writerow([ex.text, ex.labels["doc_type"], ex.labels.get("urgency", ""), ex.labels["department"]])
+    return path
+
+
+@pytest.fixture
+def cli_env(tiny_model, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DOCPIPE_CLASSIFIER_TRAINING_DATA", "[]")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_eval_prints_model_and_baseline_side_by_side(tiny_model, cli_env, tmp_path, capsys):
+    held_out = write_csv(tmp_path / "held_out.csv", generate(Taxonomy.load(), per_label=2, seed=999))
+    assert main(["eval", "classify", str(held_out), "--model", str(tiny_model.directory), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["model_version"] == tiny_model.directory.name
+    assert set(report["model"]) == set(report["baseline"]) == {"doc_type", "urgency", "department"}
+    assert report["baseline_training_rows"] == len(tiny_model.data.train)  # the model's own rows, rebuilt
+    assert report["overlap_with_training"] == 0
+
+    assert main(["eval", "classify", str(held_out), "--model", str(tiny_model.directory), "--confusion"]) == 0
+    table = capsys.readouterr().out
+    assert "model accuracy | model macro-F1 | baseline accuracy | baseline macro-F1" in table
+    assert "model confusion, department" in table
+
+
+def test_eval_on_training_rows_says_it_is_not_held_out(tiny_model, cli_env, tmp_path, capsys):
+    seen = write_csv(tmp_path / "seen.csv", tiny_model.data.train[:5])
+    assert main(["eval", "classify", str(seen), "--model", str(tiny_model.directory)]) == 0
+    assert "5 evaluation texts are among the training rows" in capsys.readouterr().out
+
+
+def test_eval_without_a_model_is_a_clear_error(cli_env, tmp_path, capsys):
+    data = write_csv(tmp_path / "x.csv", generate(Taxonomy.load(), per_label=1, seed=1))
+    assert main(["eval", "classify", str(data)]) == 2
+    assert "docpipe train" in capsys.readouterr().err
+
+
+def test_train_command_is_registered_with_its_options():
+    args = build_parser().parse_args(["train", "--dataset", "a.csv", "--dataset", "bueck:b.csv", "--epochs", "2", "--no-promote"])
+    assert args.dataset == ["a.csv", "bueck:b.csv"] and args.epochs == 2 and args.no_promote

@@ -1,0 +1,92 @@
+"""The trained model: round trip from disk, labels in the taxonomy, long inputs, calibration, baseline."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from classifier.baseline import Baseline
+from classifier.calibration import expected_calibration_error, fit_temperature
+from classifier.data import Example
+from classifier.model import softmax
+from classifier.synthetic import generate
+from classifier.taxonomy import Taxonomy
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "INVOICE INV-2041\nTotal due: 1,250.00 EUR\nPAST DUE - FINAL NOTICE",
+    "Subject: VPN not working\n\nI cannot connect to the company VPN from home.",
+    "MUTUAL NON-DISCLOSURE AGREEMENT between Apex Systems and Orion Media",
+    "",
+]
+
+
+def test_the_model_round_trips_from_disk_with_identical_probabilities(tiny_model):
+    from classifier.model import ClassifierModel
+
+    loaded = ClassifierModel.load(tiny_model.directory)
+    trained = tiny_model.result.model
+    assert loaded.version == tiny_model.directory.name
+    assert loaded.temperatures == pytest.approx(trained.temperatures)
+    before, after = trained.probabilities(TEXTS), loaded.probabilities(TEXTS)
+    for target in trained.taxonomy.names:
+        np.testing.assert_allclose(after[target], before[target], rtol=0, atol=1e-6)
+
+
+def test_predictions_are_taxonomy_labels_with_full_distributions(tiny_model):
+    from classifier.model import ClassifierModel
+
+    model = ClassifierModel.load(tiny_model.directory)
+    taxonomy = Taxonomy.load()
+    for prediction in model.predict(TEXTS):
+        for target in taxonomy.targets:
+            assert prediction.labels[target.name] in target.labels
+            distribution = prediction.probabilities[target.name]
+            assert list(distribution) == list(target.labels)
+            assert sum(distribution.values()) == pytest.approx(1.0, abs=1e-5)
+            assert prediction.confidences[target.name] == max(distribution.values())
+
+
+def test_model_directory_is_complete(tiny_model):
+    files = {path.name for path in tiny_model.directory.iterdir()}
+    assert {"model.safetensors", "classifier.json", "taxonomy.toml", "metrics.json", "training.json", "MODEL_CARD.md"} <= files
+    metrics = json.loads((tiny_model.directory / "metrics.json").read_text())
+    assert set(metrics["validation"]) == {"doc_type", "urgency", "department"}
+    assert set(metrics["temperatures"]) == {"doc_type", "urgency", "department"}
+    card = (tiny_model.directory / "MODEL_CARD.md").read_text()
+    assert "Confusion matrix: department" in card and "Rules that label the generated documents" in card
+    assert (tiny_model.settings.data_dir / "models" / "classifier" / "current").read_text().strip() == tiny_model.directory.name
+
+
+def test_long_documents_keep_their_head_and_tail(tiny_model):
+    encoder = tiny_model.result.model.encoder
+    text = "contract " + "filler " * 5000 + "payment"
+    ids = encoder.ids(text)
+    assert len(ids) == encoder.max_length
+    tokens = encoder.tokenizer.convert_ids_to_tokens(ids)
+    assert tokens[1] == "contract" and tokens[-2] == "payment"
+    assert len(encoder.ids("")) == 2  # [CLS] [SEP]: an empty document is still classified
+
+
+def test_temperature_scaling_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, size=(4000, 4))
+    gold = np.array([rng.choice(4, p=p) for p in softmax(logits / 2.5)])
+    temperature = fit_temperature(logits, gold)
+    assert temperature == pytest.approx(2.5, rel=0.1)
+    assert expected_calibration_error(softmax(logits / temperature), gold) < expected_calibration_error(softmax(logits), gold)
+
+
+def test_baseline_learns_the_generated_documents():
+    taxonomy = Taxonomy.load()
+    train = generate(taxonomy, per_label=25, seed=1)
+    test = generate(taxonomy, per_label=5, seed=2)
+    baseline = Baseline.train(train, taxonomy.names)
+    predictions = baseline.predict([ex.text for ex in test])
+    accuracy = np.mean([p["doc_type"] == ex.labels["doc_type"] for p, ex in zip(predictions, test)])
+    assert accuracy > 0.8
+    single = Baseline.train([Example("printer broken", {"doc_type": "ticket"}), Example("vpn down", {"doc_type": "ticket"})], ("doc_type",))
+    assert single.predict(["anything"]) == [{"doc_type": "ticket"}]

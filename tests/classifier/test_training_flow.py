@@ -1,0 +1,91 @@
+"""Training end to end through the Prefect flow, a taxonomy change without code change, promotion."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from dataclasses import replace
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+from classifier import store
+from classifier.metrics import TargetScore
+from classifier.taxonomy import Taxonomy
+from tests.classifier.conftest import TINY
+
+pytestmark = pytest.mark.slow
+
+FACILITIES_TICKETS = [
+    "The heating on the third floor has been broken since Monday and the office is freezing.",
+    "Two ceiling lights in meeting room B flicker constantly, please replace the tubes.",
+    "The lift in building C is stuck between floors again.",
+    "Our kitchen sink is blocked and water is leaking under the cabinet.",
+    "Please repair the broken window latch in office 4.12.",
+    "The air conditioning in the server corridor makes a loud rattling noise.",
+    "A desk chair in the open-plan area has a broken wheel and is unsafe.",
+    "The front door card reader does not open the door for anyone.",
+]
+
+
+def artifact(key: str):
+    async def read():
+        async with get_client() as client:
+            found = await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            return sorted(found, key=lambda a: a.created)[-1]
+
+    return asyncio.run(read())
+
+
+def test_a_new_department_trains_through_the_flow_without_code_change(prefect_harness, settings, tmp_path):
+    from classifier.model import ClassifierModel
+    from flows.train import train_classifier
+
+    edited = Taxonomy.load().to_toml().replace('"General Inquiry"]', '"General Inquiry", "Facilities"]')
+    (tmp_path / "taxonomy.toml").write_text(edited)
+    with (tmp_path / "facilities.csv").open("w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["text", "doc_type", "department", "urgency"])
+        for number, text in enumerate(FACILITIES_TICKETS):
+            writer.writerow([f"Subject: Building issue {number}\n\n{text}", "ticket", "Facilities", "medium"])
+
+    summary = train_classifier(
+        datasets=[str(tmp_path / "facilities.csv")],
+        taxonomy_path=str(tmp_path / "taxonomy.toml"),
+        epochs=1,
+        synthetic_per_label=TINY["synthetic_per_label"],
+        max_length=TINY["max_length"],
+    )
+
+    assert summary["promoted"] and summary["reason"] == "no current model"
+    assert store.current_version(settings) == summary["version"]
+    model = ClassifierModel.load(store.resolve(settings))
+    assert model.taxonomy.target("department").labels[-1] == "Facilities"
+    assert model.net.heads["department"].out_features == 14
+    prediction = model.predict([FACILITIES_TICKETS[0]])[0]
+    assert prediction.labels["department"] in model.taxonomy.target("department").labels
+    assert set(prediction.probabilities["department"]) == set(model.taxonomy.target("department").labels)
+
+    manifest = json.loads((store.resolve(settings) / "training.json").read_text())
+    assert manifest["sources"][0]["examples"] == len(FACILITIES_TICKETS)
+    assert manifest["train_label_counts"]["department"]["Facilities"] >= 6
+    assert set(summary["validation"]) == {"doc_type", "urgency", "department"}
+
+    markdown = artifact("classifier-training").data
+    assert summary["version"] in markdown and "rows gold, columns predicted" in markdown
+
+
+def test_a_model_becomes_default_only_if_not_worse(tiny_model):
+    from classifier.train import decide_promotion
+
+    validation = tiny_model.data.validation
+    same = decide_promotion(tiny_model.settings, tiny_model.result, validation)
+    assert same.promote and same.current_version == tiny_model.directory.name and "not worse" in same.reason
+
+    zero = {name: replace(s, macro_f1=0.0) for name, s in tiny_model.result.validation_scores.items()}
+    assert all(isinstance(s, TargetScore) for s in zero.values())
+    worse = decide_promotion(tiny_model.settings, replace(tiny_model.result, validation_scores=zero), validation)
+    assert any(s.macro_f1 > 0 for s in same.current_scores.values())  # so zero is strictly worse
+    assert not worse.promote and "worse than current" in worse.reason

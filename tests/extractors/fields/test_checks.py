@@ -1,0 +1,133 @@
+"""Grounding and rules catch planted errors; noisy but true values pass."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from extractors.fields.checks import check
+from extractors.fields.extract import parse_draft
+from schemas.registry import SCHEMAS, schema_for
+
+RECEIPT_OCR = """SAM SAM TRADING CO
+(742016-W)
+67,JLN MEWAH 25/63 TMN SRI MUDA,
+40400 SHAH ALAM,
+TAX INVOICE  Inv No: CS00072113
+EZL A4 CYBER MIX COLOR PAPER 1X 8.90 8.90
+GST 6% RM 0.80
+TOTAL RM 14.10
+CASH RM 20.00
+Frid-v, 29-12-2017 Time : 20:17
+"""
+INVOICE = "invoice"
+RECEIPT_REQUIRED = schema_for("receipt").required
+INVOICE_REQUIRED = schema_for("invoice").required
+
+
+def _receipt(**overrides):
+    draft = {
+        "vendor_name": "SAM SAM TRADING CO",
+        "vendor_address": "67 JLN MEWAH 25/63 TMN SRI MUDA 40400 SHAH ALAM",
+        "buyer_name": None,
+        "invoice_number": "CS00072113",
+        "invoice_date": "29-12-2017",
+        "due_date": None,
+        "currency": "RM",
+        "subtotal": "13.30",
+        "tax_amount": "0.80",
+        "total_amount": "14.10",
+        "line_items": [{"description": "EZL A4 CYBER MIX COLOR PAPER", "quantity": "1", "unit_price": "8.90", "amount": "8.90"}],
+    }
+    draft.update(overrides)
+    return parse_draft(SCHEMAS[INVOICE], draft, RECEIPT_OCR)
+
+
+def _check(extracted, required=RECEIPT_REQUIRED, text=RECEIPT_OCR):
+    return check(SCHEMAS[INVOICE], extracted.record.model_dump(), text, required, extracted.parse_issues)
+
+
+def test_true_values_are_grounded_through_ocr_noise():
+    extracted = _receipt()
+    assert extracted.record.invoice_date == date(2017, 12, 29)
+    assert extracted.record.currency == "MYR"
+    report = _check(extracted)
+    assert report.review_reasons == []
+    grounding = {name: field.grounding for name, field in report.fields.items()}
+    assert grounding["vendor_name"] == "exact"
+    assert grounding["vendor_address"] == "normalized"  # commas and line breaks differ
+    assert grounding["invoice_date"] == grounding["total_amount"] == grounding["currency"] == "normalized"
+    assert grounding["subtotal"] == "absent"  # 13.30 is not printed in this excerpt
+    assert report.confidences["vendor_name"] > 0.9 and report.confidences["subtotal"] < 0.3
+    assert report.confidences["buyer_name"] == 0.5  # null: not confirmed, not refuted
+
+
+def test_invented_required_value_goes_to_review():
+    report = _check(_receipt(vendor_name="ACME STATIONERY SDN BHD"))
+    assert "vendor_name not found in the text" in report.review_reasons
+    assert report.issues["vendor_name"] == ["ACME STATIONERY SDN BHD not found in the text"]
+
+
+def test_wrong_total_breaks_the_sum_rule():
+    report = _check(_receipt(subtotal="13.30", tax_amount="0.80", total_amount="20.00"))
+    assert any(reason.startswith("total_amount: total 20.00 is not subtotal 13.30 + tax 0.80") for reason in report.review_reasons)
+    assert report.fields["subtotal"].rule_broken and report.fields["tax_amount"].rule_broken
+
+
+def test_total_within_cash_rounding_passes():
+    report = _check(_receipt(subtotal="13.30", tax_amount="0.78", total_amount="14.10"))
+    assert not any("total" in reason for reason in report.review_reasons)
+
+
+def test_due_date_before_invoice_date_is_caught():
+    text = RECEIPT_OCR + "Due: 01-12-2017\n"
+    extracted = parse_draft(SCHEMAS[INVOICE], {**_receipt().draft, "due_date": "01-12-2017"}, text)
+    report = _check(extracted, INVOICE_REQUIRED, text)
+    assert report.fields["due_date"].rule_broken
+    assert any("due date 2017-12-01 is before invoice date 2017-12-29" in reason for reason in report.review_reasons)
+
+
+def test_invalid_currency_and_unreadable_date_are_dropped_and_reported():
+    extracted = _receipt(currency="Dollars of Oz", invoice_date="last Friday")
+    assert extracted.record.currency is None and extracted.record.invoice_date is None
+    report = _check(extracted)
+    assert report.issues["currency"] == ["'Dollars of Oz' is not an ISO 4217 currency or a known symbol"]
+    assert "invoice_date 'last Friday' is not a date" in report.review_reasons
+
+
+def test_missing_required_field_goes_to_review():
+    report = _check(_receipt(total_amount=None))
+    assert "total_amount missing" in report.review_reasons
+
+
+def test_contract_rules_and_party_grounding():
+    text = "NON-DISCLOSURE AGREEMENT between Kite Pharma, Inc. and Gilead Sciences, Inc., effective as of February 10, 2017."
+    schema = SCHEMAS["contract"]
+    draft = {
+        "title": "NON-DISCLOSURE AGREEMENT",
+        "contract_type": "Non-Disclosure Agreement",
+        "parties": ["Kite Pharma, Inc.", "Gilead Sciences Inc", "Umbrella Corp"],
+        "effective_date": "February 10, 2017",
+        "expiration_date": "January 1, 2016",
+        "term": None,
+        "renewal_term": None,
+        "governing_law": "the laws of the State of California",
+    }
+    extracted = parse_draft(schema, draft, text)
+    assert extracted.record.governing_law == "California"
+    report = check(schema, extracted.record.model_dump(), text, schema_for("contract").required, extracted.parse_issues)
+    assert report.issues["parties"][0] == "'Umbrella Corp' not found in the text"
+    assert "parties not found in the text" in report.review_reasons
+    assert report.fields["expiration_date"].rule_broken
+    assert report.fields["governing_law"].grounding == "absent"  # California is not in the text
+    assert report.fields["contract_type"].grounding == "not_applicable"
+
+
+def test_amount_grounding_ignores_thousands_separators():
+    schema = SCHEMAS[INVOICE]
+    text = "Gross Amount $15,000.00\nInvoice # 939268-1\nStation WXYZ"
+    draft = {name: None for name in schema.kinds} | {"line_items": [], "total_amount": "15000", "invoice_number": "939268-1"}
+    report = check(schema, parse_draft(schema, draft, text).record.model_dump(), text, (), {})
+    assert report.fields["total_amount"].grounding == "normalized"
+    assert report.fields["invoice_number"].grounding == "exact"
+    assert parse_draft(schema, draft, text).record.total_amount == Decimal("15000")

@@ -1,0 +1,87 @@
+"""Scoring and dataset recognition of ``docpipe eval extract`` (no model needed)."""
+
+from __future__ import annotations
+
+import lzma
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from docpipe.cli import main
+from extractors.fields.evaluate import DATASETS, FieldScore, recognise
+
+
+def test_text_dates_and_amounts_match_after_normalisation():
+    company, when, total = FieldScore(), FieldScore(), FieldScore()
+    company.add("Sam Sam Trading Co.", "SAM SAM TRADING CO", "text")
+    company.add("SAM SAM", "SAM SAM TRADING CO", "text")
+    when.add(date(2017, 12, 29), "29-12-2017", "date_dmy")
+    when.add(date(2020, 3, 4), "3/4/20", "date")  # US labels: month first
+    total.add(Decimal("14.1"), "14.10", "amount")
+    total.add(None, "$15,000.00", "amount")
+    assert (company.correct, company.exact_match) == (1, 0.5)
+    assert when.exact_match == 1.0
+    assert (total.precision, total.recall) == (1.0, 0.5)
+    assert total.f1 == pytest.approx(2 / 3)
+
+
+def test_decoys_reward_null_and_penalise_invention():
+    score = FieldScore()
+    score.add(None, None, "jurisdiction")
+    score.add("Delaware", None, "jurisdiction")
+    score.add("the laws of the State of New York", "New York", "jurisdiction")
+    assert score.exact_match == pytest.approx(2 / 3)
+    assert (score.predicted, score.labelled, score.correct) == (2, 1, 1)
+
+
+def test_parties_are_scored_per_name_without_aliases():
+    score = FieldScore()
+    score.add(["Kite Pharma, Inc.", "Umbrella Corp"], ["Kite Pharma Inc.", 'Gilead Sciences, Inc. ("Gilead")'], "parties")
+    assert (score.correct, score.predicted, score.labelled) == (1, 2, 2)
+    assert score.exact_match == 0.0
+
+
+def test_terms_compare_number_and_unit():
+    score = FieldScore()
+    score.add("three (3) years", "3_years", "duration")
+    assert score.correct == 1
+
+
+def test_datasets_are_recognised_by_layout(tmp_path):
+    sroie = tmp_path / "sroie" / "dev"
+    (sroie / "key").mkdir(parents=True)
+    (sroie / "img").mkdir()
+    kleister = tmp_path / "kleister"
+    kleister.mkdir()
+    (kleister / "in-header.tsv").write_text("filename\tkeys\ttext_djvu\ttext_tesseract\ttext_textract\ttext_best\n")
+    with lzma.open(kleister / "in.tsv.xz", "wt") as stream:
+        stream.write("a.pdf\tparty\t\t\t\tThis NDA\\nbetween A and B\n")
+    (kleister / "expected.tsv").write_text("party=Alpha_Corp party=Beta_LLC term=3_years\n")
+    (kleister / "documents").mkdir()
+    (kleister / "documents" / "a.pdf").write_bytes(b"%PDF-1.4")
+    invoice2data = tmp_path / "i2d"
+    invoice2data.mkdir()
+    (invoice2data / "x.json").write_text('[{"issuer": "OYO", "amount": 1939.0}]')
+    (invoice2data / "x.txt").write_text("OYO receipt")
+
+    assert recognise(tmp_path / "sroie")[0].name == "sroie"
+    assert recognise(invoice2data)[0].name == "invoice2data"
+    dataset, root = recognise(kleister)
+    assert dataset.name == "kleister-nda"
+    [document] = list(dataset.documents(root))
+    assert document.labels == {"party": ["Alpha Corp", "Beta LLC"], "term": "3 years"}
+    assert document.dataset_text() == "This NDA\nbetween A and B"
+    [receipt] = list(DATASETS["invoice2data"].documents(invoice2data))
+    assert receipt.labels["issuer"] == "OYO" and receipt.content() == b"OYO receipt"
+    with pytest.raises(ValueError, match="not a dataset layout"):
+        recognise(tmp_path / "sroie" / "dev" / "key")
+
+
+def test_cli_registers_eval_extract(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", "extract", "--help"])
+    assert exit_info.value.code == 0
+    assert "DATASET" in capsys.readouterr().out
+    assert main(["eval", "extract", str(tmp_path / "missing")]) == 2
+    assert "no such dataset folder" in capsys.readouterr().err
