@@ -56,10 +56,14 @@ def main() -> None:
     started = time.perf_counter()
     model = ClassifierModel.load(model_dir)
     load_seconds = time.perf_counter() - started
-    print(f"model {model.version}: loaded in {load_seconds:.2f} s; {len(texts)} documents; "
-          f"{torch.get_num_threads()} torch thread(s); max_length {model.max_length}")
-    print(f"median document {statistics.median(len(t) for t in texts):.0f} chars, "
-          f"{statistics.median(len(model.encoder.ids(t)) for t in texts):.0f} tokens after truncation")
+    print(
+        f"model {model.version}: loaded in {load_seconds:.2f} s; {len(texts)} documents; "
+        f"{torch.get_num_threads()} torch thread(s); max_length {model.max_length}"
+    )
+    print(
+        f"median document {statistics.median(len(t) for t in texts):.0f} chars, "
+        f"{statistics.median(len(model.encoder.ids(t)) for t in texts):.0f} tokens after truncation"
+    )
 
     import numpy as np
 
@@ -84,8 +88,10 @@ def main() -> None:
         batch = (time.perf_counter() - tick) * 1000 / len(texts)
         latencies.sort()
         p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))]
-        print(f"{'bf16' if bf16 else 'fp32':<10} {statistics.mean(latencies):>15.1f} "
-              f"{statistics.median(latencies):>8.1f} {p95:>8.1f} {batch:>13.1f}")
+        print(
+            f"{'bf16' if bf16 else 'fp32':<10} {statistics.mean(latencies):>15.1f} "
+            f"{statistics.median(latencies):>8.1f} {p95:>8.1f} {batch:>13.1f}"
+        )
 
 
 if __name__ == "__main__":

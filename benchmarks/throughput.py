@@ -36,6 +36,8 @@ KINDS = ("text layer", "OCR", "plain/e-mail")
 class FileTiming:
     name: str
     seconds: float
+    cpu_seconds: float
+    """This process and its Tesseract children: barely inflated by other jobs on the machine."""
     kind: str
     pages: int
     ocr_pages: int
@@ -56,12 +58,14 @@ def _extract_all(content: bytes, settings: DocpipeSettings) -> list[ExtractedTex
 
 def time_file(path: Path, settings: DocpipeSettings) -> FileTiming:
     content = path.read_bytes()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), _cpu_seconds()
     try:
         results = _extract_all(content, settings)
     except InputError as exc:
-        return FileTiming(path.name, time.perf_counter() - start, "failed", 0, 0, str(exc))
-    seconds = time.perf_counter() - start
+        return FileTiming(
+            path.name, time.perf_counter() - start, _cpu_seconds() - start_cpu, "failed", 0, 0, str(exc)
+        )
+    seconds, cpu_seconds = time.perf_counter() - start, _cpu_seconds() - start_cpu
     pages = [page for result in results for page in result.pages]
     ocr_pages = sum(page.source == "ocr" for page in pages)
     if ocr_pages:
@@ -70,7 +74,12 @@ def time_file(path: Path, settings: DocpipeSettings) -> FileTiming:
         kind = "text layer"
     else:
         kind = "plain/e-mail"
-    return FileTiming(path.name, seconds, kind, len(pages), ocr_pages)
+    return FileTiming(path.name, seconds, cpu_seconds, kind, len(pages), ocr_pages)
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def peak_rss_mib() -> float:
@@ -124,8 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{len(files)} files; OCR: psm {settings.ocr_psm}, preprocess '{settings.ocr_preprocess}', "
         f"{settings.ocr_dpi} dpi, {settings.ocr_workers} workers; {os.cpu_count()} CPUs\n"
     )
-    print(f"| {'file':<40} | kind         | pages | OCR pages | seconds |")
-    print(f"|{'-' * 42}|--------------|-------|-----------|---------|")
+    print(f"| {'file':<40} | kind         | pages | OCR pages | seconds | CPU s   |")
+    print(f"|{'-' * 42}|--------------|-------|-----------|---------|---------|")
     timings = []
     with ChildPeakMemory() as children:
         for path in files:
@@ -134,17 +143,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             note = f" ({timing.error})" if timing.error else ""
             print(
                 f"| {timing.name:<40} | {timing.kind:<12} | {timing.pages:5d} | {timing.ocr_pages:9d} "
-                f"| {timing.seconds:7.2f} |{note}",
+                f"| {timing.seconds:7.2f} | {timing.cpu_seconds:7.2f} |{note}",
                 flush=True,
             )
-    print(f"\n| {'kind':<12} | files | pages | seconds | pages/s |")
-    print("|--------------|-------|-------|---------|---------|")
+    print(f"\n| {'kind':<12} | files | pages | seconds | pages/s | CPU s   | pages/CPU s |")
+    print("|--------------|-------|-------|---------|---------|---------|-------------|")
     for kind in KINDS:
         group = [t for t in timings if t.kind == kind]
         if not group:
             continue
         pages, seconds = sum(t.pages for t in group), sum(t.seconds for t in group)
-        print(f"| {kind:<12} | {len(group):5d} | {pages:5d} | {seconds:7.2f} | {pages / seconds:7.2f} |")
+        cpu = sum(t.cpu_seconds for t in group)
+        print(
+            f"| {kind:<12} | {len(group):5d} | {pages:5d} | {seconds:7.2f} | {pages / seconds:7.2f} "
+            f"| {cpu:7.2f} | {pages / max(cpu, 1e-9):11.2f} |"
+        )
     failed = [t for t in timings if t.kind == "failed"]
     if failed:
         print(f"\n{len(failed)} file(s) failed (recorded, not counted above)")

@@ -25,7 +25,11 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
     ]
     sources = [
         f"- `{s['spec']}`: {s['examples']} examples"
-        + (f" (labels outside the taxonomy dropped: {s['labels_not_in_taxonomy']})" if s["labels_not_in_taxonomy"] else "")
+        + (
+            f" (labels outside the taxonomy dropped: {s['labels_not_in_taxonomy']})"
+            if s["labels_not_in_taxonomy"]
+            else ""
+        )
         for s in manifest["sources"]
     ] or ["- no labelled datasets: generated documents only"]
     counts = [
@@ -34,7 +38,8 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
     ]
     missing = manifest.get("labels_without_examples") or {}
     epoch_rows = ["| epoch | train loss | validation mean macro-F1 | seconds |", "|---:|---:|---:|---:|"] + [
-        f"| {e.epoch} | {e.train_loss:.4f} | {e.validation_mean_macro_f1:.4f} | {e.seconds:.0f} |" for e in result.epochs
+        f"| {e.epoch} | {e.train_loss:.4f} | {e.validation_mean_macro_f1:.4f} | {e.seconds:.0f} |"
+        for e in result.epochs
     ]
     columns = {"this model": result.validation_scores}
     if promotion.current_scores:

@@ -43,7 +43,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         return 0
     print(f"model {summary['version']} saved to {summary['path']}")
     print(f"{'promoted to default' if summary['promoted'] else 'not promoted'}: {summary['reason']}")
-    print(f"{summary['train_examples']} training / {summary['validation_examples']} validation examples, {summary['seconds']} s")
+    print(
+        f"{summary['train_examples']} training / {summary['validation_examples']} validation examples, {summary['seconds']} s"
+    )
     for target, values in summary["validation"].items():
         print(f"  {target:<11} accuracy {values['accuracy']:.3f}  macro-F1 {values['macro_f1']:.3f}")
     print(f"model card: {summary['path']}/MODEL_CARD.md")
@@ -81,9 +83,13 @@ def register(commands: Any, evaluate: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     train.add_argument("--dataset", action="append", default=[], metavar="DATASET", help="labelled data (repeatable)")
-    train.add_argument("--taxonomy", metavar="TOML", help="taxonomy file (default: DOCPIPE_CLASSIFIER_TAXONOMY or the packaged one)")
+    train.add_argument(
+        "--taxonomy", metavar="TOML", help="taxonomy file (default: DOCPIPE_CLASSIFIER_TAXONOMY or the packaged one)"
+    )
     train.add_argument("--epochs", type=int)
-    train.add_argument("--synthetic-per-label", type=int, metavar="N", help="generated documents top each label up to N (0: none)")
+    train.add_argument(
+        "--synthetic-per-label", type=int, metavar="N", help="generated documents top each label up to N (0: none)"
+    )
     train.add_argument("--max-length", type=int, metavar="TOKENS")
     train.add_argument("--batch-size", type=int)
     train.add_argument("--seed", type=int)
@@ -102,7 +108,9 @@ def register(commands: Any, evaluate: Any) -> None:
     classify.add_argument("dataset", metavar="DATASET")
     classify.add_argument("--model", help="'current' (default), a version, or a model folder")
     classify.add_argument(
-        "--baseline-train", action="append", metavar="DATASET",
+        "--baseline-train",
+        action="append",
+        metavar="DATASET",
         help="train the baseline on these datasets instead of the model's own training rows",
     )
     classify.add_argument("--no-baseline", action="store_true")

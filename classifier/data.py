@@ -29,10 +29,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from classifier.taxonomy import TARGETS, Taxonomy
 from docpipe.errors import ConfigurationError, InputError
 from docpipe.settings import DocpipeSettings
-
-from classifier.taxonomy import TARGETS, Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -282,10 +281,12 @@ ADAPTERS: tuple[Adapter, ...] = (
         "labelled",
         "the documented CSV/JSONL format (text or path + labels), or a folder with labels.csv",
         load_documented,
-        lambda p: p.suffix.lower() in (".csv", ".jsonl")
-        or (p / "labels.csv").is_file()
-        or (p / "dev" / "labels.csv").is_file()
-        or (p / "labels.jsonl").is_file(),
+        lambda p: (
+            p.suffix.lower() in (".csv", ".jsonl")
+            or (p / "labels.csv").is_file()
+            or (p / "dev" / "labels.csv").is_file()
+            or (p / "labels.jsonl").is_file()
+        ),
     ),
 )
 _BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}
@@ -347,14 +348,27 @@ def normalise_labels(examples: Iterable[Example], taxonomy: Taxonomy) -> tuple[l
 
 
 def review_corrections(settings: DocpipeSettings) -> Iterator[Example]:
-    """Labels people corrected in review, as training examples.
+    """Labels people corrected in review (the ``review_labels`` view), as training examples.
 
-    The hook for the review step: every training run (the default model's included) adds
-    what this yields. There is no review table yet, so it yields nothing; when one exists,
-    this reads it (document text + corrected labels) from ``settings.database_url``.
+    Every training run (the default model's included) adds these. Without a reachable,
+    migrated database (training on a machine of its own) there are none, and a warning says so.
     """
-    del settings
-    return iter(())
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from db.session import session_scope
+
+    try:
+        with session_scope(settings.database_url) as session:
+            rows = session.execute(
+                text("SELECT document_id, text, doc_type, urgency, department FROM review_labels ORDER BY document_id")
+            ).all()
+    except (OperationalError, ProgrammingError) as exc:
+        logging.getLogger(__name__).warning("no review corrections: database not available (%s)", type(exc).__name__)
+        return
+    for document_id, body, doc_type, urgency, department in rows:
+        labels = {"doc_type": doc_type, "urgency": urgency, "department": department}
+        yield Example(text=body, labels={k: v for k, v in labels.items() if v}, source=f"review:document-{document_id}")
 
 
 # --- splitting ------------------------------------------------------------------------------

@@ -11,13 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from docpipe.errors import ConfigurationError
-from docpipe.settings import DocpipeSettings
-
 from classifier import store
 from classifier.baseline import Baseline
 from classifier.data import Example, load_dataset, normalise_labels
 from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, score, scores_table
+from docpipe.errors import ConfigurationError
+from docpipe.settings import DocpipeSettings
 
 
 @dataclass
@@ -60,12 +59,18 @@ class EvalReport:
             scores_table(columns),
         ]
         if self.baseline_scores:
-            lines += ["", "model - baseline: " + ", ".join(
-                f"{name} accuracy {s.accuracy - self.baseline_scores[name].accuracy:+.3f} "
-                f"macro-F1 {s.macro_f1 - self.baseline_scores[name].macro_f1:+.3f}"
-                for name, s in self.model_scores.items() if name in self.baseline_scores
-            ), f"baseline: word 1-2-gram counts + MLP per target, trained on the model's "
-               f"{self.baseline_training_rows} training rows in this run"]
+            lines += [
+                "",
+                "model - baseline: "
+                + ", ".join(
+                    f"{name} accuracy {s.accuracy - self.baseline_scores[name].accuracy:+.3f} "
+                    f"macro-F1 {s.macro_f1 - self.baseline_scores[name].macro_f1:+.3f}"
+                    for name, s in self.model_scores.items()
+                    if name in self.baseline_scores
+                ),
+                f"baseline: word 1-2-gram counts + MLP per target, trained on the model's "
+                f"{self.baseline_training_rows} training rows in this run",
+            ]
         lines += [f"note: {note}" for note in self.notes]
         if confusion:
             for name, s in self.model_scores.items():
@@ -108,7 +113,11 @@ def evaluate(
     unlabelled = [t for t in model.taxonomy.names if t not in report.model_scores]
     if unlabelled:
         report.notes.append(f"not scored (the dataset has no labels for them): {', '.join(unlabelled)}")
-    single = [name for name, s in report.model_scores.items() if len({ex.labels[name] for ex in examples if name in ex.labels}) == 1]
+    single = [
+        name
+        for name, s in report.model_scores.items()
+        if len({ex.labels[name] for ex in examples if name in ex.labels}) == 1
+    ]
     if single:
         report.notes.append(
             f"{', '.join(single)}: every gold label is the same, so macro-F1 drops to ~0.5 for any error; read accuracy"

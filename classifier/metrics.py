@@ -41,7 +41,9 @@ def score_target(target: str, gold: Sequence[str], predicted: Sequence[str], ord
         return _target_score(target, gold, predicted, labels, correct)
 
 
-def _target_score(target: str, gold: Sequence[str], predicted: Sequence[str], labels: list[str], correct: int) -> TargetScore:
+def _target_score(
+    target: str, gold: Sequence[str], predicted: Sequence[str], labels: list[str], correct: int
+) -> TargetScore:
     return TargetScore(
         target=target,
         examples=len(gold),
@@ -53,7 +55,10 @@ def _target_score(target: str, gold: Sequence[str], predicted: Sequence[str], la
 
 
 def score(
-    examples: Sequence[Example], predicted: Sequence[dict[str, str]], targets: Sequence[str], orders: dict[str, Sequence[str]]
+    examples: Sequence[Example],
+    predicted: Sequence[dict[str, str]],
+    targets: Sequence[str],
+    orders: dict[str, Sequence[str]],
 ) -> dict[str, TargetScore]:
     """Scores per target, for the targets at least one example is labelled for."""
     scores = {}
@@ -93,5 +98,7 @@ def confusion_table(score: TargetScore) -> str:
     short = [label if len(label) <= 14 else label[:13] + "…" for label in score.labels]
     header = "| gold \\ predicted | " + " | ".join(short) + " |"
     rule = "|---|" + "---:|" * len(short)
-    rows = [f"| {label} | " + " | ".join(str(v) for v in row) + " |" for label, row in zip(score.labels, score.confusion)]
+    rows = [
+        f"| {label} | " + " | ".join(str(v) for v in row) + " |" for label, row in zip(score.labels, score.confusion)
+    ]
     return "\n".join([header, rule, *rows])

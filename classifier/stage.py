@@ -16,13 +16,12 @@ import logging
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from classifier import store
+from classifier.model import ClassifierModel, Prediction, set_threads
 from db.models import Classification, Document
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import StageResult
-
-from classifier import store
-from classifier.model import ClassifierModel, Prediction, set_threads
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +50,9 @@ class ClassifyStage:
         return StageResult(needs_review=True, reason=f"low confidence ({details} < {self.review_threshold:.2f})")
 
 
-def store_classification(session: Session, document_id: int, run_id: int | None, version: str, prediction: Prediction) -> None:
+def store_classification(
+    session: Session, document_id: int, run_id: int | None, version: str, prediction: Prediction
+) -> None:
     values = {
         "run_id": run_id,
         "doc_type": prediction.labels["doc_type"],

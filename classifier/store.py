@@ -57,7 +57,9 @@ def resolve(settings: DocpipeSettings, name: str | None = None) -> Path | None:
     for candidate in (Path(name), models_root(settings) / name):
         if (candidate / "classifier.json").is_file():
             return candidate.resolve()
-    raise ConfigurationError(f"no classifier model {name!r} (neither a path nor a version under {models_root(settings)})")
+    raise ConfigurationError(
+        f"no classifier model {name!r} (neither a path nor a version under {models_root(settings)})"
+    )
 
 
 def staging_dir(settings: DocpipeSettings, version: str) -> Path:

@@ -159,33 +159,51 @@ def invoice(rng: random.Random, urgency: str) -> str:
               f"{symbol}{subtotal + tax:,.2f} {code}")
     bank = _pick(rng, f"Bank: {rng.choice(COMPANY_A)} Bank  IBAN DE{rng.randint(10**19, 10**20 - 1)}",
                  f"Please make checks payable to {vendor}.", f"Account no. {rng.randint(10**9, 10**10 - 1)}", "")
-    return _paragraphs(header, meta, table, totals, terms, bank)
+    body = _paragraphs(header, meta, table, totals, terms, bank)
+    if rng.random() < 0.25:
+        return _paragraphs(
+            f"From: {vendor} Accounts <accounts@{rng.choice(COMPANY_A).lower()}.example>\nTo: Accounts Payable\n"
+            f"Subject: {_pick(rng, 'Invoice', 'Your invoice', 'Invoice attached')} {number}",
+            _pick(rng, "Please find attached our invoice for the goods delivered.", "Attached is the invoice for "
+                  "last month's services.", "Dear customer, your invoice is attached. Kind regards, accounts team"),
+            body,
+        )
+    return body
 
 
 def receipt(rng: random.Random, urgency: str) -> str:
-    store = f"{rng.choice(COMPANY_A).upper()} {rng.choice(['MART', 'CAFE', 'HARDWARE', 'STATIONERY', 'PETROL', 'RESTAURANT', 'PHARMACY'])}"
-    lines = [store, f"({rng.randint(100000, 999999)}-{rng.choice('ABCDEFGHKLMPUW')})", _address(rng).upper(),
-             f"GST ID: {rng.randint(10**11, 10**12 - 1)}" if rng.random() < 0.5 else f"TEL: 0{rng.randint(3, 9)}-{rng.randint(1000000, 9999999)}",
-             _pick(rng, "TAX INVOICE", "RECEIPT", "CASH SALE", "SIMPLIFIED TAX INVOICE", "OFFICIAL RECEIPT"),
-             f"DATE: {_date(rng)}  TIME: {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
-             f"CASHIER: {rng.choice(FIRST).upper()}  RCPT NO: {rng.randint(1000, 99999)}"]
+    store = f"{rng.choice(COMPANY_A).upper()} {rng.choice(['MART', 'CAFE', 'HARDWARE', 'STATIONERY', 'PETROL', 'RESTAURANT', 'PHARMACY', 'MARKET', 'BAKERY'])}"
+    if rng.random() < 0.5:  # Malaysian till slip, as in scanned SROIE receipts
+        lines = [store, f"{rng.choice(COMPANY_A).upper()} SDN BHD ({rng.randint(100000, 999999)}-{rng.choice('ADHKMPTUWX')})",
+                 _address(rng).upper(), f"GST REG NO: {rng.randint(10**11, 10**12 - 1)}",
+                 _pick(rng, "TAX INVOICE", "RECEIPT", "CASH SALE", "SIMPLIFIED TAX INVOICE", "OFFICIAL RECEIPT", "CASH BILL"),
+                 f"DATE: {_date(rng)}  TIME: {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}",
+                 f"CASHIER: {rng.choice(FIRST).upper()}  RCPT NO: {rng.randint(1000, 99999)}", "QTY  DESCRIPTION  U.PRICE  AMOUNT"]
+    else:  # US/European till slip
+        lines = [store, _address(rng), f"TEL ({rng.randint(200, 999)}) 555-{rng.randint(1000, 9999)}",
+                 f"DATE {_date(rng)} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}  REG {rng.randint(1, 9)}  TRANS {rng.randint(1000, 9999)}"]
     total = 0.0
-    for _ in range(rng.randint(1, 8)):
+    for _ in range(rng.randint(1, 10)):
         price = _money(rng, 0.5, 80)
         quantity = rng.randint(1, 4)
         total += price * quantity
         lines.append(f"{rng.choice(RECEIPT_ITEMS)}  {quantity} X {price:.2f}  {price * quantity:.2f}")
     paid = total + rng.choice([0, 0.5, 5, 10, 20])
-    lines += [f"TOTAL {'RM' if rng.random() < 0.5 else ''}{total:.2f}", f"ROUNDING ADJ 0.0{rng.randint(0, 4)}",
-              f"{_pick(rng, 'CASH', 'VISA', 'MASTERCARD', 'DEBIT CARD')} {paid:.2f}", f"CHANGE {paid - total:.2f}",
+    method = _pick(rng, "CASH", "VISA ****" + str(rng.randint(1000, 9999)), "MASTERCARD", "DEBIT CARD", "CASH TENDERED")
+    lines += [f"SUBTOTAL {total:.2f}", f"TOTAL {'RM' if rng.random() < 0.5 else ''}{total:.2f}",
+              _pick(rng, f"ROUNDING ADJ 0.0{rng.randint(0, 4)}", "TOTAL INCL. GST", "ITEMS: " + str(rng.randint(1, 10))),
+              f"{method} {paid:.2f}", f"CHANGE {paid - total:.2f}",
               _pick(rng, "THANK YOU. PLEASE COME AGAIN", "GOODS SOLD ARE NOT RETURNABLE", "THANK YOU FOR SHOPPING",
-                    "*** CUSTOMER COPY ***")]
+                    "*** CUSTOMER COPY ***", "APPROVED - THANK YOU", "KEEP THIS RECEIPT FOR RETURNS")]
     if urgency == "medium":
         lines.append(_pick(rng, "Note: item charged twice - please refund the difference.",
                            "Customer requests correction of the amount, refund pending.",
                            "REFUND REQUESTED - wrong item charged"))
     text = "\n".join(lines)
-    return _ocr_noise(rng, text) if rng.random() < 0.5 else text
+    if rng.random() < 0.6:
+        junk = " ".join(rng.choice(["ee", "me", "re", "ne", "—", "|", "=", "~", "ie.", "cl", "oe"]) for _ in range(rng.randint(3, 12)))
+        text = f"{junk}\n\n{_ocr_noise(rng, text)}"
+    return text
 
 
 def _ocr_noise(rng: random.Random, text: str) -> str:
@@ -200,39 +218,66 @@ def _ocr_noise(rng: random.Random, text: str) -> str:
 # --- contracts ------------------------------------------------------------------------------
 
 LEGAL_CONTRACTS = ["MUTUAL NON-DISCLOSURE AGREEMENT", "CONFIDENTIALITY AGREEMENT", "EMPLOYMENT AGREEMENT",
+                   "EQUIPMENT LEASE AGREEMENT", "NON-DISCLOSURE AGREEMENT", "SHAREHOLDERS AGREEMENT",
                    "CONSULTING AGREEMENT", "SOFTWARE LICENSE AGREEMENT", "COMMERCIAL LEASE AGREEMENT",
                    "JOINT VENTURE AGREEMENT", "SETTLEMENT AGREEMENT", "AGENCY AGREEMENT", "PARTNERSHIP AGREEMENT",
                    "DEVELOPMENT AGREEMENT", "TRADEMARK LICENSE AGREEMENT"]
 PROCUREMENT_CONTRACTS = ["SUPPLY AGREEMENT", "MASTER PURCHASE AGREEMENT", "VENDOR SERVICES AGREEMENT",
                          "FRAMEWORK AGREEMENT FOR THE PURCHASE OF GOODS", "MAINTENANCE SERVICES AGREEMENT",
                          "OUTSOURCING AGREEMENT", "DISTRIBUTION AGREEMENT", "MANUFACTURING AND SUPPLY AGREEMENT"]
-CLAUSES = [
+COMMON_CLAUSES = [
     ("Term", "This Agreement shall commence on the Effective Date and continue for a period of {n} years unless "
              "terminated earlier in accordance with its terms."),
     ("Termination", "Either party may terminate this Agreement upon {n}0 days' prior written notice to the other "
                     "party. Either party may terminate immediately upon a material breach that is not cured."),
-    ("Confidentiality", "Each party shall hold the Confidential Information of the other party in strict confidence "
-                        "and shall not disclose it to any third party without prior written consent."),
     ("Governing Law", "This Agreement shall be governed by and construed in accordance with the laws of the State of "
                       "{state}, without regard to its conflict of laws principles."),
-    ("Indemnification", "Each party shall indemnify, defend and hold harmless the other party from and against any "
-                        "and all claims, losses, damages and expenses arising out of its negligence."),
-    ("Limitation of Liability", "IN NO EVENT SHALL EITHER PARTY BE LIABLE FOR ANY INDIRECT, INCIDENTAL OR "
-                                "CONSEQUENTIAL DAMAGES, HOWEVER CAUSED."),
-    ("Assignment", "Neither party may assign this Agreement without the prior written consent of the other party, "
-                   "which shall not be unreasonably withheld."),
     ("Notices", "All notices under this Agreement shall be in writing and delivered by hand, courier or registered "
                 "mail to the addresses set out above."),
     ("Entire Agreement", "This Agreement constitutes the entire agreement between the parties and supersedes all "
                          "prior understandings, whether written or oral."),
+    ("Assignment", "Neither party may assign this Agreement without the prior written consent of the other party, "
+                   "which shall not be unreasonably withheld."),
+]
+# What a contract is about decides who handles it: these pools keep Legal and Procurement apart.
+LEGAL_CLAUSES = [
+    ("Confidentiality", "Each party shall hold the Confidential Information of the other party in strict confidence "
+                        "and shall not disclose it to any third party without prior written consent."),
+    ("Definition of Confidential Information", "\"Confidential Information\" means all non-public business, technical "
+     "and financial information disclosed by the Disclosing Party to the Receiving Party."),
+    ("Indemnification", "Each party shall indemnify, defend and hold harmless the other party from and against any "
+                        "and all claims, losses, damages and expenses arising out of its negligence."),
+    ("Limitation of Liability", "IN NO EVENT SHALL EITHER PARTY BE LIABLE FOR ANY INDIRECT, INCIDENTAL OR "
+                                "CONSEQUENTIAL DAMAGES, HOWEVER CAUSED."),
+    ("Intellectual Property", "All intellectual property rights in the Work Product shall vest in the Company. The "
+                              "Consultant hereby assigns all such rights to the Company."),
+    ("Non-Competition", "During the term and for {n} months thereafter, the Employee shall not engage in any business "
+                        "competing with the Company."),
+    ("Compensation", "The Company shall pay the Employee a base salary of {money} per year, payable in accordance with "
+                     "the Company's regular payroll practices."),
+    ("Dispute Resolution", "Any dispute arising under this Agreement shall be finally settled by arbitration in "
+                           "{state}."),
+    ("Rent", "The Tenant shall pay a monthly rent of {money} in advance on the first day of each month; the Premises "
+             "shall be used for office purposes only."),
+    ("Grant of License", "Licensor grants Licensee a non-exclusive, non-transferable license to use the Licensed "
+                         "Marks in the Territory."),
+]
+PROCUREMENT_CLAUSES = [
+    ("Purchase Orders", "The Buyer may issue Purchase Orders for the Products; each accepted Purchase Order forms a "
+                        "binding contract on these terms."),
+    ("Prices", "The prices for the Products are set out in Schedule A and are fixed for {n} months; volume discounts "
+               "apply to orders above 1,000 units."),
     ("Payment", "The Buyer shall pay the Supplier the prices set out in Schedule A within {n}0 days of receipt of a "
                 "correct invoice."),
     ("Delivery", "The Supplier shall deliver the Products to the delivery location by the agreed delivery dates. "
                  "Title and risk pass upon delivery."),
     ("Warranties", "The Supplier warrants that the Products shall be free from defects in material and workmanship "
                    "for {n}2 months from delivery."),
-    ("Compensation", "The Company shall pay the Employee a base salary of {money} per year, payable in accordance with "
-                     "the Company's regular payroll practices."),
+    ("Service Levels", "The Supplier shall meet the service levels in Schedule B; service credits apply to each "
+                       "missed service level."),
+    ("Inspection and Acceptance", "The Buyer may inspect the goods upon delivery and reject non-conforming goods "
+                                  "within 14 days."),
+    ("Forecasts", "The Buyer shall provide a rolling twelve-month forecast of its requirements for the Products."),
 ]
 STATES = ["Delaware", "New York", "California", "Nevada", "Texas", "England and Wales", "Germany", "Ontario"]
 CONTRACT_COVER = {
@@ -248,7 +293,7 @@ CONTRACT_COVER = {
 }
 
 
-def contract(rng: random.Random, urgency: str, titles: list[str]) -> str:
+def contract(rng: random.Random, urgency: str, titles: list[str], pool: list[tuple[str, str]]) -> str:
     title = rng.choice(titles)
     first, second = _company(rng), _company(rng)
     if "EMPLOYMENT" in title:
@@ -265,7 +310,8 @@ def contract(rng: random.Random, urgency: str, titles: list[str]) -> str:
                           "consideration of the mutual covenants contained herein, the parties agree as follows:",
                      "RECITALS\nA. The parties wish to enter into a business relationship.\nB. The parties agree as "
                      "follows.", "The parties agree as follows:")
-    clauses = rng.sample(CLAUSES, k=rng.randint(3, 7))
+    clauses = rng.sample(pool, k=rng.randint(2, 5)) + rng.sample(COMMON_CLAUSES, k=rng.randint(1, 3))
+    rng.shuffle(clauses)
     body = "\n\n".join(
         f"{number}. {name}. "
         + text.format(n=rng.randint(1, 5), state=rng.choice(STATES), money=f"${rng.randint(40, 180)},000")
@@ -414,7 +460,17 @@ def ticket(rng: random.Random, urgency: str, department: str) -> str:
     greeting = rng.choice(GREETINGS).format(team=department)
     signature = f"{rng.choice(CLOSINGS)}\n{_pick(rng, _person(rng), '<name>', _person(rng) + chr(10) + _company(rng))}"
     text = _paragraphs(greeting, body, signature)
-    return f"Subject: {subject}\n\n{text}" if rng.random() < 0.8 else text
+    layout = rng.random()
+    if layout < 0.25:  # the e-mail as the pipeline reads a .eml
+        sender = _person(rng)
+        return (f"From: {sender} <{sender.split()[0].lower()}@{rng.choice(COMPANY_A).lower()}.example>\n"
+                f"To: support@{rng.choice(COMPANY_A).lower()}.example\nDate: {_date(rng)}\nSubject: {subject}\n\n{text}")
+    if layout < 0.45:  # exported from a ticket system
+        return (f"SUPPORT TICKET #{_pick(rng, 'TL', 'INC', 'REQ', 'HD')}-{rng.randint(10000, 99999)}\n{'=' * 24}\n"
+                f"Submitted:  {_date(rng)}\nCustomer:   {_person(rng)}, {_company(rng)}\n"
+                f"Channel:    {_pick(rng, 'web form', 'e-mail', 'phone', 'chat')}\nSubject:    {subject}\n\n"
+                f"Description:\n{body}")
+    return f"Subject: {subject}\n\n{text}" if layout < 0.9 else text
 
 
 # --- other documents ------------------------------------------------------------------------
@@ -473,8 +529,15 @@ def hr_document(rng: random.Random, urgency: str) -> str:
         body = _paragraphs(
             f"MEMO\nTo: All staff\nFrom: Human Resources\nDate: {_date(rng)}",
             _pick(rng, "Subject: Updated remote work policy", "Subject: Annual performance reviews",
-                  "Subject: Open enrollment for benefits", "Subject: New travel expense guidelines"),
-            "Please read the attached policy and confirm you have understood it.",
+                  "Subject: Open enrollment for benefits", "Subject: New travel expense guidelines",
+                  "Subject: Spring shift schedule", "Subject: Public holiday schedule", "Subject: Mandatory safety training"),
+            _pick(rng, "From next month, the following working hours and shift rotations apply to all warehouse and "
+                       "office staff. Swap requests go to your team lead and HR.",
+                  "Employees are reminded that annual leave must be requested at least two weeks in advance.",
+                  "All staff must complete the training module by the end of the quarter; attendance is recorded "
+                  "in your personnel file.",
+                  "Please read the attached policy and confirm you have understood it."),
+            f"Questions: {_person(rng)}, HR Business Partner",
         )
     elif style == 1:
         body = _paragraphs(
@@ -499,10 +562,14 @@ def general_document(rng: random.Random, _urgency: str) -> str:
     style = rng.randrange(5)
     if style == 0:
         return _paragraphs(
-            f"{company} Newsletter - {rng.choice(MONTHS)} {rng.randint(2019, 2026)}",
-            _pick(rng, "In this issue: our new office opening, team updates and upcoming events.",
+            f"{_pick(rng, 'THE ' + company.upper() + ' DISPATCH', company + ' Newsletter', 'Staff newsletter')} - "
+            f"{rng.choice(MONTHS)} {rng.randint(2019, 2026)}",
+            _pick(rng, "IN THIS ISSUE\n  1. New office opening\n  2. Team updates\n  3. Upcoming events",
                   "Welcome to our quarterly newsletter with product news and customer stories."),
-            "To unsubscribe from this newsletter, click here.",
+            _pick(rng, f"Congratulations to {_person(rng)} on ten years with the company!",
+                  "The summer party will take place on the terrace; bring your family.",
+                  "Our volunteering day raised money for the local food bank."),
+            _pick(rng, "To unsubscribe from this newsletter, click here.", "Send your stories to the editor.", ""),
         )
     if style == 1:
         attendees = ", ".join(_person(rng) for _ in range(rng.randint(2, 5)))
@@ -557,9 +624,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("invoice", "invoice", "Finance", ALL_URGENCIES, invoice),
     Kind("receipt", "receipt", "Finance", ("low", "medium"), receipt),
     Kind("legal-contract", "contract", "Legal", ALL_URGENCIES,
-         lambda rng, urgency: contract(rng, urgency, LEGAL_CONTRACTS)),
+         lambda rng, urgency: contract(rng, urgency, LEGAL_CONTRACTS, LEGAL_CLAUSES)),
     Kind("procurement-contract", "contract", "Procurement", ALL_URGENCIES,
-         lambda rng, urgency: contract(rng, urgency, PROCUREMENT_CONTRACTS)),
+         lambda rng, urgency: contract(rng, urgency, PROCUREMENT_CONTRACTS, PROCUREMENT_CLAUSES)),
     *(Kind(f"ticket:{department}", "ticket", department, ALL_URGENCIES, _ticket_writer(department))
       for department in TICKET_TOPICS),
     Kind("purchase-order", "other", "Procurement", ALL_URGENCIES, purchase_order),

@@ -88,8 +88,10 @@ class Taxonomy:
         for name in TARGETS:
             table = data[name]
             labels = table.get("labels")
-            if not isinstance(labels, list) or len(labels) < 2 or not all(
-                isinstance(label, str) and label.strip() for label in labels
+            if (
+                not isinstance(labels, list)
+                or len(labels) < 2
+                or not all(isinstance(label, str) and label.strip() for label in labels)
             ):
                 raise ConfigurationError(f"{source}: [{name}] labels must be a list of at least 2 non-empty strings")
             if len({label.casefold() for label in labels}) != len(labels):

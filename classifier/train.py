@@ -26,9 +26,6 @@ import torch
 from torch import nn
 from transformers import get_linear_schedule_with_warmup
 
-from docpipe.errors import ConfigurationError
-from docpipe.settings import DocpipeSettings
-
 from classifier import store
 from classifier.calibration import expected_calibration_error, fit_temperature
 from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_corrections, split
@@ -36,6 +33,8 @@ from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.model import ClassifierModel, set_threads, softmax
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
+from docpipe.errors import ConfigurationError
+from docpipe.settings import DocpipeSettings
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +130,9 @@ def rebuild_training_set(settings: DocpipeSettings, model_dir: Path) -> Training
     config = TrainConfig(**manifest["config"])
     specs = [source["spec"] for source in manifest["sources"]]
     # The configured data was recorded among the sources: don't add today's setting again.
-    rebuilt = assemble_training_set(settings.model_copy(update={"classifier_training_data": []}), taxonomy, specs, config)
+    rebuilt = assemble_training_set(
+        settings.model_copy(update={"classifier_training_data": []}), taxonomy, specs, config
+    )
     if rebuilt.manifest["train_fingerprint"] != manifest["train_fingerprint"]:
         raise ConfigurationError(
             f"cannot rebuild the training rows of {model_dir.name}: its sources changed since training "
@@ -306,7 +307,9 @@ def fine_tune(
     )
 
 
-def calibrate(model: ClassifierModel, validation: list[Example]) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+def calibrate(
+    model: ClassifierModel, validation: list[Example]
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Temperature per head fitted on the validation split, with calibration error before/after."""
     temperatures = {name: 1.0 for name in model.taxonomy.names}
     errors: dict[str, dict[str, float]] = {}
@@ -357,9 +360,7 @@ def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validati
     return Promotion(new >= old, reason, current_dir.name, current_scores)
 
 
-def save_model(
-    settings: DocpipeSettings, result: TrainingResult, data: TrainingSet, promotion: Promotion
-) -> Path:
+def save_model(settings: DocpipeSettings, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> Path:
     """Write the versioned model directory; point ``current`` at it when promoted."""
     import json
 

@@ -90,7 +90,7 @@ class DocpipeSettings(BaseSettings):
 
     # --- pipeline -----------------------------------------------------------------
     stages: list[str] = Field(
-        default_factory=list,
+        default_factory=lambda: ["classify", "extract"],
         description="Stages run after text extraction, in order, as a JSON list "
         '(e.g. \'["classify", "extract"]\'); names from docpipe.stages.STAGE_FACTORIES.',
     )
@@ -127,7 +127,9 @@ class DocpipeSettings(BaseSettings):
         "their start plus the passages that mention the schema's key terms.",
     )
     extract_max_output_tokens: int = Field(
-        640, description="Cap on generated tokens per document (the JSON answer)."
+        1024,
+        description="Cap on generated tokens per document: above the longest answer the bounded "
+        "schemas allow for typical text, so it only stops a looping model (document -> review).",
     )
 
     # --- classification (classifier/, docs/classifier.md) ---------------------------

@@ -96,7 +96,8 @@ def _artifact(version: str, result: TrainingResult, promotion: Promotion) -> str
     if promotion.current_scores:
         columns[f"current ({promotion.current_version})"] = promotion.current_scores
     confusions = "\n\n".join(
-        f"**{name}** (rows gold, columns predicted)\n\n{confusion_table(s)}" for name, s in result.validation_scores.items()
+        f"**{name}** (rows gold, columns predicted)\n\n{confusion_table(s)}"
+        for name, s in result.validation_scores.items()
     )
     return (
         f"# Classifier {version}\n\n{'Promoted' if promotion.promote else 'Not promoted'}: {promotion.reason}\n\n"
@@ -145,7 +146,9 @@ def train_classifier(
     promotion = promotion_task(result, data, promote)
     path = save_task(result, data, promotion)
     create_markdown_artifact(
-        key="classifier-training", markdown=_artifact(path.name, result, promotion), description=f"classifier {path.name}"
+        key="classifier-training",
+        markdown=_artifact(path.name, result, promotion),
+        description=f"classifier {path.name}",
     )
     logger.info("model %s saved to %s; %s", path.name, path, promotion.reason)
     return {

@@ -37,14 +37,14 @@ class ContractDraft(DraftModel):
     ]
     effective_date: bounded_text(40, "date the agreement takes effect or is made, as written")
     expiration_date: bounded_text(40, "date the agreement ends, as written")
-    term: bounded_text(40, "how long the agreement lasts, as stated (e.g. 2 years)")
+    term: bounded_text(40, "how long the agreement lasts, as stated in it")
     renewal_term: bounded_text(60, "length of each renewal, as stated")
-    governing_law: bounded_text(40, "state or country whose laws govern the agreement")
+    governing_law: bounded_text(40, "name of the state or country whose laws the agreement says govern it")
 
 
 CONTRACT_SCHEMA = ExtractionSchema(
     name="contract",
-    version="1",
+    version="2",
     record=Contract,
     draft=ContractDraft,
     kinds={

@@ -79,11 +79,13 @@ def migrated_database(database_url: str) -> str:
 
 @pytest.fixture
 def settings(migrated_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Settings pointing at the test database; ``get_settings()`` returns the same values."""
+    """Settings pointing at the test database, without model stages; ``get_settings()`` agrees."""
     from docpipe.settings import DocpipeSettings, get_settings
 
     monkeypatch.setenv("DOCPIPE_DATABASE_URL", migrated_database)
     monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
+    # Model stages are opted into by the tests about them (they set DOCPIPE_STAGES again).
+    monkeypatch.setenv("DOCPIPE_STAGES", "[]")
     get_settings.cache_clear()
     yield DocpipeSettings()
     get_settings.cache_clear()
@@ -161,3 +163,35 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prefect
 def prefect_env(server: PrefectServer, **extra: str) -> Iterator[dict[str, str]]:
     """Environment for a docpipe subprocess reporting to ``server``."""
     yield {**os.environ, "PREFECT_API_URL": server.api_url, **extra}
+
+
+# A tiny classifier trained once per test session (real MiniLM backbone, ~40 generated docs).
+TINY = {"epochs": 2, "max_length": 64, "synthetic_per_label": 3, "batch_size": 16}
+
+
+@dataclass
+class TinyModel:
+    settings: object
+    """Settings whose data_dir holds the model (as 'current')."""
+    directory: Path
+    result: object
+    """classifier.train.TrainingResult: the in-memory model, as trained."""
+    data: object
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, migrated_database) -> TinyModel:
+    from classifier.taxonomy import Taxonomy
+    from classifier.train import Promotion, TrainConfig, assemble_training_set, fine_tune, save_model
+    from docpipe.settings import DocpipeSettings
+
+    # The test database: its (empty) review_labels add nothing, whatever the dev database holds.
+    settings = DocpipeSettings(
+        database_url=migrated_database, data_dir=tmp_path_factory.mktemp("tiny-model"), classifier_bf16=False
+    )
+    taxonomy = Taxonomy.load()
+    config = TrainConfig(**TINY)
+    data = assemble_training_set(settings, taxonomy, [], config)
+    result = fine_tune(data, taxonomy, config, threads=2)
+    directory = save_model(settings, result, data, Promotion(True, "first model"))
+    return TinyModel(settings, directory, result, data)

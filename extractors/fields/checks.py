@@ -181,6 +181,36 @@ def _field_grounding(kind: FieldKind, value: Any, source: SourceText, issues: li
     return level
 
 
+_COPIABLE = (FieldKind.TEXT, FieldKind.EMAIL, FieldKind.DURATION, FieldKind.JURISDICTION)
+
+
+def discard_instruction_copies(
+    schema: ExtractionSchema, values: dict[str, Any], source_text: str, instructions: str
+) -> dict[str, list[str]]:
+    """Drop values that are not in the document but are in the prompt's instructions (a small
+    model fills a field it cannot find with its description). Mutates ``values``; returns issues."""
+    source, prompt = SourceText(source_text), compact(instructions)
+    issues: dict[str, list[str]] = {}
+
+    def copied(kind: FieldKind, value: str) -> bool:
+        return len(compact(value)) > 3 and compact(value) in prompt and ground(kind, value, source) == "absent"
+
+    for name, kind in schema.kinds.items():
+        value = values.get(name)
+        if kind is FieldKind.TEXT_LIST and value:
+            kept = [item for item in value if not copied(FieldKind.TEXT, item)]
+            dropped = len(value) - len(kept)
+        elif kind in _COPIABLE and value is not None:
+            dropped = int(copied(kind, value))
+            kept = None if dropped else value
+        else:
+            continue
+        if dropped:
+            values[name] = kept
+            issues[name] = [f"{dropped} value(s) copied from the instructions, not in the document: dropped"]
+    return issues
+
+
 # --- rules ----------------------------------------------------------------------------
 
 

@@ -349,13 +349,14 @@ def evaluate(
         started = time.perf_counter()
         try:
             extracted = extractor.extract(entry.schema, text)
-        except OutputTruncated:
+        except OutputTruncated as exc:
             values: dict[str, Any] = {}
-            review = True
+            reasons = [str(exc)]
         else:
             checked = check_extraction(extracted, entry.required, text)
             values = checked.record.model_dump()
-            review = bool(checked.report.review_reasons)
+            reasons = checked.report.review_reasons
+        review = bool(reasons)
         evaluation.extract_seconds.append(time.perf_counter() - started)
         evaluation.needs_review += review
         for labelled in dataset.fields:
@@ -365,7 +366,7 @@ def evaluate(
         row = {
             "doc_id": document.doc_id,
             "seconds": round(evaluation.extract_seconds[-1], 2),
-            "needs_review": review,
+            "review_reasons": reasons,
             **{
                 labelled.label: {"label": document.labels.get(labelled.label), "predicted": values.get(labelled.field)}
                 for labelled in dataset.fields

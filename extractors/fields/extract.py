@@ -31,7 +31,7 @@ from extractors.fields.normalize import (
 )
 from schemas.types import ExtractionSchema, FieldKind
 
-PROMPT_VERSION = "p1"
+PROMPT_VERSION = "p2"
 """Bump when the instructions below change (part of the stage version)."""
 
 COMMON_RULES = (
@@ -82,7 +82,6 @@ class Extracted:
     parse_issues: dict[str, list[str]] = field(default_factory=dict)
     generation: Generation | None = None
     context: ModelContext | None = None
-    date_order: DateOrder = "DMY"
 
 
 class OutputTruncated(Exception):
@@ -100,13 +99,10 @@ def _clean(text: str | None) -> str | None:
     return squeezed if squeezed and squeezed.casefold() not in _NO_VALUE else None
 
 
-def _document_date_order(text: str, currency: str | None) -> DateOrder:
+def _document_date_order(text: str) -> DateOrder:
     """Day/month order for ambiguous numeric dates: from the document's unambiguous dates,
-    else month-first when US dollars are printed in it, else day-first (most of the world)."""
-    inferred = infer_date_order(text)
-    if inferred:
-        return inferred
-    return "MDY" if currency == "USD" and currency_printed_in("USD", text) else "DMY"
+    else month-first when dollars are printed in it, else day-first (most of the world)."""
+    return infer_date_order(text) or ("MDY" if currency_printed_in("USD", text) else "DMY")
 
 
 def _amount(raw: Any) -> Decimal | None:
@@ -149,8 +145,7 @@ def _parse_value(kind: FieldKind, raw: Any, date_order: DateOrder) -> tuple[Any,
 
 def parse_draft(schema: ExtractionSchema, draft: dict[str, Any], source_text: str) -> Extracted:
     """Typed record from the model's strings; unparseable values become ``None`` with an issue."""
-    currency = normalize_currency(draft.get("currency")) if "currency" in draft else None
-    date_order = _document_date_order(source_text, currency)
+    date_order = _document_date_order(source_text)
     values: dict[str, Any] = {}
     issues: dict[str, list[str]] = {}
     for name, kind in schema.kinds.items():
@@ -162,16 +157,18 @@ def parse_draft(schema: ExtractionSchema, draft: dict[str, Any], source_text: st
                     "description": _clean(item.get("description")),
                     **{key: _amount(item.get(key)) for key in ("quantity", "unit_price", "amount")},
                 }
-                if any(value is not None for value in line.values()):
+                if any(part is not None for part in line.values()):
                     value.append(line)
-                unread = [key for key in ("quantity", "unit_price", "amount") if item.get(key) is not None and line[key] is None]
+                unread = [
+                    key for key in ("quantity", "unit_price", "amount") if item.get(key) is not None and line[key] is None
+                ]
                 if unread:
                     issues.setdefault(name, []).append(f"line {number}: {', '.join(unread)} not a number")
         if problem:
             issues.setdefault(name, []).append(problem)
         values[name] = value
     record = schema.record.model_validate(values)
-    return Extracted(schema=schema, record=record, draft=draft, parse_issues=issues, date_order=date_order)
+    return Extracted(schema=schema, record=record, draft=draft, parse_issues=issues)
 
 
 class FieldExtractor:

@@ -19,8 +19,8 @@ from db.models import Document
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import StageResult
 from extractors.fields.backends import LLMBackend, load_backend
-from extractors.fields.checks import CheckReport, check
-from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated
+from extractors.fields.checks import CheckReport, check, discard_instruction_copies
+from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated, system_prompt
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.store import NO_SCHEMA, latest_classification, save_extraction
 from schemas.registry import schema_for, schemas_version
@@ -29,13 +29,20 @@ from schemas.registry import schema_for, schemas_version
 @dataclass
 class CheckedExtraction:
     record: BaseModel
+    """The values kept: parsed, without copies of the instructions."""
     report: CheckReport
 
 
 def check_extraction(extracted: Extracted, required: tuple[str, ...], text: str) -> CheckedExtraction:
-    """The trust step the stage and the evaluation share: ground every value, apply the rules."""
-    report = check(extracted.schema, extracted.record.model_dump(), text, required, extracted.parse_issues)
-    return CheckedExtraction(extracted.record, report)
+    """The trust step the stage and the evaluation share: drop values copied from the prompt,
+    ground every value, apply the rules."""
+    schema = extracted.schema
+    values = extracted.record.model_dump()
+    issues = {name: list(problems) for name, problems in extracted.parse_issues.items()}
+    for name, problems in discard_instruction_copies(schema, values, text, system_prompt(schema)).items():
+        issues.setdefault(name, []).extend(problems)
+    record = schema.record.model_validate(values)
+    return CheckedExtraction(record, check(schema, record.model_dump(), text, required, issues))
 
 
 class ExtractionStage:

@@ -26,6 +26,7 @@ def write_csv(path, examples):
 
 @pytest.fixture
 def cli_env(tiny_model, monkeypatch, tmp_path):
+    monkeypatch.setenv("DOCPIPE_DATABASE_URL", tiny_model.settings.database_url)
     monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DOCPIPE_CLASSIFIER_TRAINING_DATA", "[]")
     get_settings.cache_clear()
@@ -61,5 +62,7 @@ def test_eval_without_a_model_is_a_clear_error(cli_env, tmp_path, capsys):
 
 
 def test_train_command_is_registered_with_its_options():
-    args = build_parser().parse_args(["train", "--dataset", "a.csv", "--dataset", "bueck:b.csv", "--epochs", "2", "--no-promote"])
+    args = build_parser().parse_args(
+        ["train", "--dataset", "a.csv", "--dataset", "bueck:b.csv", "--epochs", "2", "--no-promote"]
+    )
     assert args.dataset == ["a.csv", "bueck:b.csv"] and args.epochs == 2 and args.no_promote

@@ -101,7 +101,13 @@ def test_generated_documents_are_labelled_in_the_taxonomy_and_reproducible():
         assert counts[label] >= 20, label
     # Urgency cues are written into the text: high-urgency tickets say why.
     high = [ex.text for ex in first if ex.labels.get("urgency") == "high" and ex.labels["doc_type"] == "ticket"]
-    assert high and all(any(cue in text.lower() for cue in ("urgent", "critical", "immediate", "down", "blocked", "deadline", "breach", "data", "priority")) for text in high)
+    assert high and all(
+        any(
+            cue in text.lower()
+            for cue in ("urgent", "critical", "immediate", "down", "blocked", "deadline", "breach", "data", "priority")
+        )
+        for text in high
+    )
 
 
 def test_generated_documents_only_fill_what_real_data_lacks():

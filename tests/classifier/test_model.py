@@ -52,13 +52,22 @@ def test_predictions_are_taxonomy_labels_with_full_distributions(tiny_model):
 
 def test_model_directory_is_complete(tiny_model):
     files = {path.name for path in tiny_model.directory.iterdir()}
-    assert {"model.safetensors", "classifier.json", "taxonomy.toml", "metrics.json", "training.json", "MODEL_CARD.md"} <= files
+    assert {
+        "model.safetensors",
+        "classifier.json",
+        "taxonomy.toml",
+        "metrics.json",
+        "training.json",
+        "MODEL_CARD.md",
+    } <= files
     metrics = json.loads((tiny_model.directory / "metrics.json").read_text())
     assert set(metrics["validation"]) == {"doc_type", "urgency", "department"}
     assert set(metrics["temperatures"]) == {"doc_type", "urgency", "department"}
     card = (tiny_model.directory / "MODEL_CARD.md").read_text()
     assert "Confusion matrix: department" in card and "Rules that label the generated documents" in card
-    assert (tiny_model.settings.data_dir / "models" / "classifier" / "current").read_text().strip() == tiny_model.directory.name
+    assert (
+        tiny_model.settings.data_dir / "models" / "classifier" / "current"
+    ).read_text().strip() == tiny_model.directory.name
 
 
 def test_long_documents_keep_their_head_and_tail(tiny_model):
@@ -77,7 +86,9 @@ def test_temperature_scaling_recovers_a_known_temperature():
     gold = np.array([rng.choice(4, p=p) for p in softmax(logits / 2.5)])
     temperature = fit_temperature(logits, gold)
     assert temperature == pytest.approx(2.5, rel=0.1)
-    assert expected_calibration_error(softmax(logits / temperature), gold) < expected_calibration_error(softmax(logits), gold)
+    assert expected_calibration_error(softmax(logits / temperature), gold) < expected_calibration_error(
+        softmax(logits), gold
+    )
 
 
 def test_baseline_learns_the_generated_documents():
@@ -88,5 +99,7 @@ def test_baseline_learns_the_generated_documents():
     predictions = baseline.predict([ex.text for ex in test])
     accuracy = np.mean([p["doc_type"] == ex.labels["doc_type"] for p, ex in zip(predictions, test)])
     assert accuracy > 0.8
-    single = Baseline.train([Example("printer broken", {"doc_type": "ticket"}), Example("vpn down", {"doc_type": "ticket"})], ("doc_type",))
+    single = Baseline.train(
+        [Example("printer broken", {"doc_type": "ticket"}), Example("vpn down", {"doc_type": "ticket"})], ("doc_type",)
+    )
     assert single.predict(["anything"]) == [{"doc_type": "ticket"}]

@@ -47,7 +47,9 @@ def build(settings, threshold: float):
 def test_classification_is_stored_and_shown_in_document_results(stage_settings, tiny_model, tmp_path):
     stage = build(stage_settings, 0.0)
     assert stage.name == "classify" and stage.version == tiny_model.directory.name
-    outcome, run_id, _ = ingest(stage_settings, tmp_path, "INVOICE INV-77\nTotal due 120.00 EUR\nPayment due upon receipt.")
+    outcome, run_id, _ = ingest(
+        stage_settings, tmp_path, "INVOICE INV-77\nTotal due 120.00 EUR\nPayment due upon receipt."
+    )
     run_stage(stage, outcome, run_id, stage_settings)
     assert outcome.status == "processed"
     with session_scope(stage_settings.database_url) as session:
@@ -60,7 +62,9 @@ def test_classification_is_stored_and_shown_in_document_results(stage_settings, 
         assert row.doc_type_confidence == pytest.approx(max(row.probabilities["doc_type"].values()))
         assert sum(row.probabilities["department"].values()) == pytest.approx(1.0, abs=1e-5)
         view = session.execute(
-            text("SELECT doc_type, urgency, department, classifier_version FROM document_results WHERE document_id = :id"),
+            text(
+                "SELECT doc_type, urgency, department, classifier_version FROM document_results WHERE document_id = :id"
+            ),
             {"id": outcome.document_id},
         ).one()
         assert tuple(view) == (row.doc_type, row.urgency, row.department, stage.version)

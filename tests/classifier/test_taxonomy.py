@@ -32,7 +32,10 @@ def test_round_trips_through_its_toml(tmp_path):
         ('[doc_type]\nlabels=["a","b"]\n[urgency]\nlabels=["l","h"]\n', "exactly the targets"),
         ('[doc_type]\nlabels=["a"]\n[urgency]\nlabels=["l","h"]\n[department]\nlabels=["x","y"]\n', "at least 2"),
         ('[doc_type]\nlabels=["a","A"]\n[urgency]\nlabels=["l","h"]\n[department]\nlabels=["x","y"]\n', "duplicate"),
-        ('[doc_type]\nlabels=["a","b"]\nfallback="c"\n[urgency]\nlabels=["l","h"]\n[department]\nlabels=["x","y"]\n', "fallback"),
+        (
+            '[doc_type]\nlabels=["a","b"]\nfallback="c"\n[urgency]\nlabels=["l","h"]\n[department]\nlabels=["x","y"]\n',
+            "fallback",
+        ),
         ("[doc_type\n", "not valid TOML"),
     ],
 )

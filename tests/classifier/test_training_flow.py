@@ -14,7 +14,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from classifier import store
 from classifier.metrics import TargetScore
 from classifier.taxonomy import Taxonomy
-from tests.classifier.conftest import TINY
+from tests.conftest import TINY
 
 pytestmark = pytest.mark.slow
 

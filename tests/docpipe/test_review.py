@@ -102,3 +102,15 @@ def test_corrected_fields_reach_the_typed_views(settings, tmp_path):
             {"id": document_id},
         ).one()
     assert tuple(row) == ("Northwind Traders", Decimal("1250.00"), "2026-04-13", "reviewed")
+
+
+def test_accepted_reviews_become_training_examples(settings, tmp_path):
+    from classifier.data import review_corrections
+
+    document_id = stored_document(settings, tmp_path)
+    with session_scope(settings.database_url) as session:
+        apply_review(session, document_id, answer(department="Legal"))
+    examples = {example.source: example for example in review_corrections(settings)}
+    example = examples[f"review:document-{document_id}"]
+    assert example.labels == {"doc_type": "invoice", "urgency": "medium", "department": "Legal"}
+    assert "Northwind" in example.text

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from db.models import ProcessingRun
 from db.session import session_scope
-from tests import documents
 from tests.conftest import prefect_env
 
 pytestmark = pytest.mark.slow

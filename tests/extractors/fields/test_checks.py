@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from extractors.fields.checks import check
-from extractors.fields.extract import parse_draft
+from extractors.fields.checks import check, discard_instruction_copies
+from extractors.fields.extract import parse_draft, system_prompt
 from schemas.registry import SCHEMAS, schema_for
 
 RECEIPT_OCR = """SAM SAM TRADING CO
@@ -131,3 +131,22 @@ def test_amount_grounding_ignores_thousands_separators():
     assert report.fields["total_amount"].grounding == "normalized"
     assert report.fields["invoice_number"].grounding == "exact"
     assert parse_draft(schema, draft, text).record.total_amount == Decimal("15000")
+
+
+def test_values_copied_from_the_instructions_are_dropped():
+    schema = SCHEMAS["contract"]
+    text = "SUPPLY AGREEMENT between Alpha Corp and Beta LLC. This Agreement lasts seven (7) years."
+    values = {
+        "title": "SUPPLY AGREEMENT",
+        "contract_type": None,
+        "parties": ["Alpha Corp", "name of the state or country"],
+        "effective_date": None,
+        "expiration_date": None,
+        "term": "how long the agreement lasts",
+        "renewal_term": None,
+        "governing_law": "name of the state or country whose laws",
+    }
+    issues = discard_instruction_copies(schema, values, text, system_prompt(schema))
+    assert values["parties"] == ["Alpha Corp"] and values["term"] is None and values["governing_law"] is None
+    assert set(issues) == {"parties", "term", "governing_law"}
+    assert values["title"] == "SUPPLY AGREEMENT"  # also in no instruction, and in the text
