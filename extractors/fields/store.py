@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from db import repository
 from db.models import (
     Classification,
     ContractExtraction,
@@ -26,12 +27,7 @@ _TYPED_TABLES = {"invoice": InvoiceExtraction, "contract": ContractExtraction, "
 
 def latest_classification(session: Session, document_id: int) -> Classification | None:
     """The classification ``document_results`` shows (latest by time, then id)."""
-    return session.scalar(
-        select(Classification)
-        .where(Classification.document_id == document_id)
-        .order_by(Classification.created_at.desc(), Classification.id.desc())
-        .limit(1)
-    )
+    return repository.latest(session, Classification, document_id)
 
 
 def save_extraction(
