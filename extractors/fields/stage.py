@@ -60,6 +60,20 @@ class ExtractionStage:
     def version(self) -> str:
         return f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
 
+    def _unextracted(
+        self, session: Session, document_id: int, run_id: int, schema_name: str, reason: str
+    ) -> StageResult:
+        """Store an empty extraction carrying ``reason`` and send the document to review."""
+        save_extraction(
+            session,
+            document_id=document_id,
+            run_id=run_id,
+            model_version=self.version,
+            schema_name=schema_name,
+            issues={"document": [reason]},
+        )
+        return StageResult(needs_review=True, reason=reason)
+
     def run(self, session: Session, document: Document, run_id: int) -> StageResult:
         classification = latest_classification(session, document.id)
         if classification is None:
@@ -74,27 +88,11 @@ class ExtractionStage:
         schema = entry.schema
         text = document.text or ""
         if not text.strip():
-            save_extraction(
-                session,
-                document_id=document.id,
-                run_id=run_id,
-                model_version=self.version,
-                schema_name=schema.name,
-                issues={"document": ["no text to extract fields from"]},
-            )
-            return StageResult(needs_review=True, reason="no text to extract fields from")
+            return self._unextracted(session, document.id, run_id, schema.name, "no text to extract fields from")
         try:
             extracted = self.extractor.extract(schema, text)
         except OutputTruncated as exc:
-            save_extraction(
-                session,
-                document_id=document.id,
-                run_id=run_id,
-                model_version=self.version,
-                schema_name=schema.name,
-                issues={"document": [str(exc)]},
-            )
-            return StageResult(needs_review=True, reason=str(exc))
+            return self._unextracted(session, document.id, run_id, schema.name, str(exc))
 
         checked = check_extraction(extracted, entry.required, text)
         stored_issues = checked.report.issues
