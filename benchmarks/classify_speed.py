@@ -1,7 +1,7 @@
 """Classification speed: milliseconds per document, as the classify stage runs it.
 
-Threads: as in production, ``DOCPIPE_CLASSIFIER_THREADS`` capped by ``OMP_THREAD_LIMIT``
-(the docpipe CLI sets 1 for Tesseract; set it higher in the environment to measure more).
+Threads: as in production, ``DOCPIPE_CLASSIFIER_THREADS`` (capped by ``OMP_THREAD_LIMIT``
+where the operator sets one).
 
 The stage classifies one document per call, so the figure that matters is the latency of
 ``ClassifyStage.classify(text)`` on a single document (tokenising included); the batch
@@ -22,8 +22,6 @@ import statistics
 import time
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# As the docpipe CLI runs (it sets this for Tesseract; torch obeys it too): measure what production gets.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 def main() -> None:

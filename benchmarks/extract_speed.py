@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from docpipe.errors import InputError  # noqa: E402
 from docpipe.pipeline import discover_files  # noqa: E402

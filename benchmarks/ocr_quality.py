@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import resource
 import sys
@@ -53,8 +52,6 @@ import numpy as np
 
 from docpipe.settings import DocpipeSettings
 from extractors import extract_text, ocr
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 DEFAULT_DATASET = Path("/work/shared/data/sroie2019-receipts/dev")
 KEY_FIELDS = ("company", "date", "total")

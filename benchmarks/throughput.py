@@ -27,7 +27,6 @@ from docpipe.pipeline import discover_files
 from docpipe.settings import DocpipeSettings
 from extractors import ExtractedText, extract_text
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 KINDS = ("text layer", "OCR", "plain/e-mail")
 

@@ -132,11 +132,10 @@ class Prediction:
 def set_threads(threads: int) -> None:
     """Use ``threads`` CPU threads, but never more than ``OMP_THREAD_LIMIT`` allows.
 
-    docpipe sets OMP_THREAD_LIMIT=1 process-wide (Tesseract's workers are one thread
-    each), and torch's OpenMP runtime obeys it. Asking torch for more threads than that
-    makes bfloat16 autocast compute wrong results (measured: half of the labels on the
-    Bueck dev set changed), so the limit wins. On a busy machine one thread is also the
-    faster choice (measured 28 ms/doc with 1 thread vs 100 ms with 2 under load).
+    torch's OpenMP runtime obeys OMP_THREAD_LIMIT, and asking torch for more threads than
+    it allows makes bfloat16 autocast compute wrong results (measured: half of the labels
+    on the Bueck dev set changed), so an operator's limit wins. docpipe itself gives the
+    limit to Tesseract's processes only (extractors.ocr), not to this process.
     """
     limit = os.environ.get("OMP_THREAD_LIMIT", "")
     if limit.isdigit() and int(limit) > 0:

@@ -164,7 +164,7 @@ class DocpipeSettings(BaseSettings):
         2,
         ge=1,
         description="CPU threads torch uses for classification and training, capped by "
-        "OMP_THREAD_LIMIT (the CLI sets 1 for Tesseract; see classifier.model.set_threads).",
+        "OMP_THREAD_LIMIT where the operator sets one (see classifier.model.set_threads).",
     )
     classifier_bf16: bool = Field(
         True,

@@ -6,7 +6,8 @@ Available: when the ``tesseract`` binary is on PATH (Debian package ``tesseract-
 
 Pages run in parallel, one single-threaded Tesseract process per page: with
 ``OMP_THREAD_LIMIT=1`` two processes on two cores are about twice as fast as one
-multi-threaded process.
+multi-threaded process. The limit is given to the Tesseract processes only: set
+process-wide, it would also cap torch and llama.cpp (OpenMP) in this process to one thread.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -25,7 +26,29 @@ from PIL import Image, ImageFilter, ImageOps
 from docpipe.errors import ConfigurationError, CorruptFileError, TransientError
 from docpipe.settings import DocpipeSettings
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+
+class _TesseractEnvironment(Mapping[str, str]):
+    """This process's live environment, with ``OMP_THREAD_LIMIT=1`` unless the operator set one.
+
+    pytesseract starts Tesseract with ``env=pytesseract.pytesseract.environ``; giving it this
+    view (instead of a copy) keeps later changes to ``os.environ`` visible to Tesseract.
+    """
+
+    def _overlay(self) -> dict[str, str]:
+        return {"OMP_THREAD_LIMIT": "1"} if "OMP_THREAD_LIMIT" not in os.environ else {}
+
+    def __getitem__(self, key: str) -> str:
+        return self._overlay().get(key) or os.environ[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**os.environ, **self._overlay()})
+
+    def __len__(self) -> int:
+        return len({**os.environ, **self._overlay()})
+
+
+pytesseract.pytesseract.environ = _TesseractEnvironment()
 
 # Listed in the order they are best applied in (benchmarks/ocr_quality.py combines them so).
 PREPROCESS_STEPS = ("grayscale", "downscale", "normalize", "deskew", "upscale", "binarize")

@@ -45,6 +45,8 @@ class Generation:
     """Time to the first generated token (evaluating the prompt); 0 when not measurable."""
     generate_seconds: float
     truncated: bool
+    forward_passes: int | None = None
+    """Model passes generation took, where the backend batches tokens (None: one per token)."""
 
 
 class LLMBackend(Protocol):
@@ -110,9 +112,9 @@ class LlamaCppBackend:
     One llama.cpp context per output type, sharing the memory-mapped weights: each keeps
     the evaluated instruction prefix (system prompt) of its schema in its KV cache, so the
     next document of that type only evaluates its own text, whatever order types arrive in.
-    Generation calls the context directly with the Outlines processor instead of through
-    ``outlines.Generator.__call__``, which resets the context after each call (discarding
-    that prefix) and hides the token counts the benchmark reports.
+    Decoding runs in ``extractors.fields.decoding`` under the constraint Outlines builds
+    from the schema (llguidance), with jump-forward over forced tokens and prompt-lookup
+    drafts: the same answer as token-by-token greedy decoding in a fraction of the passes.
     """
 
     name = "llamacpp"
@@ -124,8 +126,9 @@ class LlamaCppBackend:
 
         self.settings = settings
         self.model = model
-        self._contexts: dict[type[BaseModel], Any] = {}
+        self._decoders: dict[type[BaseModel], Any] = {}
         self._base = self._new_context()
+        self._chat = self._chat_formatter(self._base)
         self.constraints = JsonConstraints(outlines.from_llamacpp(self._base))
 
     @staticmethod
@@ -145,54 +148,49 @@ class LlamaCppBackend:
             verbose=False,
         )
 
-    def _context(self, output_type: type[BaseModel]) -> Any:
-        if output_type not in self._contexts:
+    def _chat_formatter(self, context: Any) -> Any:
+        """The model's own chat template (from the GGUF metadata)."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = context.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ConfigurationError(f"{self.model.path} has no chat template (tokenizer.chat_template)")
+        vocab = context._model
+        eos, bos = context.token_eos(), context.token_bos()
+        return Jinja2ChatFormatter(
+            template=template,
+            eos_token=vocab.token_get_text(eos) if eos != -1 else "",
+            bos_token=vocab.token_get_text(bos) if bos != -1 else "",
+        )
+
+    def _decoder(self, output_type: type[BaseModel]) -> Any:
+        from extractors.fields.decoding import LlamaCppDecoder
+
+        if output_type not in self._decoders:
             # The first schema reuses the context the tokenizer was read from.
-            self._contexts[output_type] = self._base if not self._contexts else self._new_context()
-        return self._contexts[output_type]
+            context = self._base if not self._decoders else self._new_context()
+            tokenizer = self.constraints.generator(output_type).logits_processor.llg_tokenizer
+            self._decoders[output_type] = LlamaCppDecoder(context, tokenizer)
+        return self._decoders[output_type]
 
     def prepare(self, output_type: type[BaseModel]) -> None:
-        self.constraints.generator(output_type)
-        self._context(output_type)
+        self._decoder(output_type)
 
     def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
-        from llama_cpp import LogitsProcessorList
-
         processor = self.constraints.generator(output_type).logits_processor
-        context = self._context(output_type)
-        processor.reset()
-        previous = context.input_ids[: context.n_tokens].tolist()
-        first_token_at: list[float] = []
-
-        def note_first_token(input_ids: Any, scores: Any) -> Any:
-            if not first_token_at:
-                first_token_at.append(time.perf_counter())
-            return scores
-
-        started = time.perf_counter()
-        completion = context.create_chat_completion(
-            messages,
-            logits_processor=LogitsProcessorList([note_first_token, processor]),
-            max_tokens=max_tokens,
-            temperature=0.0,
-        )
-        finished = time.perf_counter()
-        prompt_tokens = completion["usage"]["prompt_tokens"]
-        prompt_ids = context.input_ids[:prompt_tokens].tolist()
-        reused = 0
-        for old, new in zip(previous, prompt_ids, strict=False):
-            if old != new:
-                break
-            reused += 1
-        first = first_token_at[0] if first_token_at else finished
+        decoder = self._decoder(output_type)
+        prompt = self._chat(messages=messages).prompt
+        prompt_ids = decoder.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        decoded = decoder.decode(prompt_ids, processor.grammar, max_tokens)
         return Generation(
-            text=completion["choices"][0]["message"]["content"] or "",
-            prompt_tokens=prompt_tokens,
-            reused_prompt_tokens=reused,
-            generated_tokens=completion["usage"]["completion_tokens"],
-            prompt_seconds=first - started,
-            generate_seconds=finished - first,
-            truncated=completion["choices"][0]["finish_reason"] == "length",
+            text=decoder.llama.detokenize(decoded.tokens).decode("utf-8", errors="replace"),
+            prompt_tokens=decoded.prompt_tokens,
+            reused_prompt_tokens=decoded.reused_prompt_tokens,
+            generated_tokens=len(decoded.tokens),
+            prompt_seconds=decoded.prompt_seconds,
+            generate_seconds=decoded.generate_seconds,
+            truncated=not decoded.finished,
+            forward_passes=decoded.forward_passes,
         )
 
 
