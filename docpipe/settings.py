@@ -121,6 +121,12 @@ class DocpipeSettings(BaseSettings):
     extract_context_tokens: int = Field(
         4096, description="Model context window: instructions + document excerpt + the JSON answer."
     )
+    extract_lookup_tokens: int = Field(
+        6,
+        ge=0,
+        description="llamacpp backend: tokens drafted per step from earlier text (prompt lookup, "
+        "verified by the model; extractors/fields/decoding.py); 0 drafts only the forced JSON tokens.",
+    )
     extract_max_input_chars: int = Field(
         5000,
         description="Characters of document text sent to the model; longer documents are cut to "

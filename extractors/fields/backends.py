@@ -170,7 +170,7 @@ class LlamaCppBackend:
             # The first schema reuses the context the tokenizer was read from.
             context = self._base if not self._decoders else self._new_context()
             tokenizer = self.constraints.generator(output_type).logits_processor.llg_tokenizer
-            self._decoders[output_type] = LlamaCppDecoder(context, tokenizer)
+            self._decoders[output_type] = LlamaCppDecoder(context, tokenizer, self.settings.extract_lookup_tokens)
         return self._decoders[output_type]
 
     def prepare(self, output_type: type[BaseModel]) -> None:

@@ -4,19 +4,22 @@ On two CPU cores a forward pass over one new token costs ~50 ms, while a batch o
 costs ~7 ms per token (prompt evaluation). Field extraction spends most of its tokens on
 text that is known before the model is asked:
 
-* **jump-forward**: the JSON grammar forces long stretches (keys, quotes, commas); after
-  each chosen token the constraint (llguidance, compiled by Outlines from the pydantic
-  schema) says which tokens are forced, and they are evaluated in one batch with the next
-  step instead of one pass each;
-* **prompt lookup** (speculative decoding with the prompt as the draft): extracted values
-  are copied from the document, so the continuation of the longest recent n-gram found
-  earlier in the prompt or the output is proposed as a draft; the drafted tokens are
-  evaluated in the same batch and kept as long as they equal what greedy decoding picks.
+* **forced tokens** (jump-forward): the JSON grammar forces long stretches (keys, quotes,
+  commas); after each chosen token the constraint (llguidance, compiled by Outlines from
+  the pydantic schema) says which tokens come next whatever the model prefers;
+* **prompt lookup**: extracted values are copied from the document, so the tokens that
+  followed the most recent earlier occurrence of the last n-gram (in the prompt or the
+  output) are likely to follow again.
 
-Both keep the answer identical to one-token-at-a-time greedy decoding under the same
-constraint (drafts are only accepted where greedy agrees; forced tokens are the only ones
-the constraint allows). The KV cache keeps the previous prompt: a prompt that starts with
-the same tokens (the instruction prefix of a schema) only evaluates what follows.
+Both make a draft that is evaluated in one batch with the chosen token (speculative
+decoding, with no second model). A drafted token is kept only while greedy decoding picks
+it from its logits (a forced stretch is verified too: the model may split it into tokens
+differently), so the answer is the one of one-token-per-pass greedy decoding under the same
+constraint, up to rounding: llama.cpp evaluates a batch with other kernels than a single
+token, and where two tokens are within rounding of each other the pick can differ (seen
+on the 135M test model, in the digits of an amount). The KV cache keeps the previous
+prompt: a prompt that starts with the same tokens (the instruction prefix of a schema)
+only evaluates what follows.
 
 Takes: a ``llama_cpp.Llama`` and Outlines' llguidance logits processor (its grammar and
 tokenizer). Returns: the generated token ids and counts/timings (``Decoded``).
@@ -30,8 +33,6 @@ from typing import Any
 
 import numpy as np
 
-DRAFT_TOKENS = 6
-"""Most drafted tokens verified per forward pass (more costs time when they are rejected)."""
 LOOKUP_NGRAM = 3
 """Longest n-gram (in tokens) whose earlier occurrence proposes a draft; shorter ones are tried next."""
 
@@ -43,9 +44,10 @@ class Decoded:
     prompt_tokens: int
     reused_prompt_tokens: int
     forward_passes: int
-    """Generation batches evaluated (each one chosen token + forced and drafted tokens)."""
-    drafted_accepted: int
-    forced: int
+    """Generation batches evaluated (each: the chosen token and a draft)."""
+    drafted: int
+    accepted: int
+    """Drafted tokens greedy decoding agreed with (each saved a forward pass)."""
     prompt_seconds: float
     generate_seconds: float
     finished: bool
@@ -73,17 +75,19 @@ def lookup_draft(history: np.ndarray, max_tokens: int, ngram: int = LOOKUP_NGRAM
 class LlamaCppDecoder:
     """Decodes on one ``llama_cpp.Llama`` context; its KV cache persists between calls."""
 
-    def __init__(self, llama: Any, llg_tokenizer: Any) -> None:
+    def __init__(self, llama: Any, llg_tokenizer: Any, lookup_tokens: int) -> None:
+        """``lookup_tokens``: most prompt-lookup tokens drafted per pass (0: forced tokens only)."""
         import llama_cpp
         import llguidance.numpy
 
         self._llama_cpp = llama_cpp
         self.llama = llama
         self.llg_tokenizer = llg_tokenizer
+        self.lookup_tokens = lookup_tokens
         self.n_vocab = llama.n_vocab()
         self._bitmask = llguidance.numpy.allocate_token_bitmask(1, llg_tokenizer.vocab_size)
         self._eos = {llama.token_eos()}
-        self._batch = llama_cpp.llama_batch_init(max(llama.n_batch, DRAFT_TOKENS + 64), 0, 1)
+        self._batch = llama_cpp.llama_batch_init(llama.n_batch, 0, 1)
 
     def __del__(self) -> None:
         batch = getattr(self, "_batch", None)
@@ -157,7 +161,7 @@ class LlamaCppDecoder:
 
         history = np.array(prompt, dtype=np.int64)
         generated: list[int] = []
-        passes = accepted_drafts = forced_total = 0
+        passes = drafted = accepted = 0
         finished = False
 
         def take(chosen: int) -> bool:
@@ -170,40 +174,39 @@ class LlamaCppDecoder:
             finished = matcher.is_stopped() or chosen in self._eos
             return finished or len(generated) >= max_tokens
 
-        # A generation step is one batch: the chosen token, the forced ones, the draft.
-        step_room = self.llama.n_batch - DRAFT_TOKENS - 1
         while not take(token):
-            room = self.llama.n_ctx() - self.llama.n_tokens - 1
-            if room < 1:
+            space = self.llama.n_ctx() - self.llama.n_tokens - 1  # draft tokens that fit after ``token``
+            if space < 0:
                 break  # context full: the caller sees finished=False, as with the token cap
-            forced = matcher.compute_ff_tokens()[: min(max_tokens - len(generated), step_room, room - 1)]
-            if forced:
-                matcher.consume_tokens(forced)
-                generated.extend(forced)
-                forced_total += len(forced)
-                if matcher.is_stopped() or len(generated) >= max_tokens:
-                    finished = matcher.is_stopped()
-                    break
-            history = np.concatenate([history, np.array([token, *forced], dtype=np.int64)])
-            draft = lookup_draft(history, min(DRAFT_TOKENS, room - 1 - len(forced)))
+            room = min(space, self.llama.n_batch - 1)
+            history = np.append(history, token)
+            # Draft: the tokens the grammar forces next, then what followed the same n-gram
+            # earlier; cut where the grammar would refuse it. The model verifies every one.
+            forced = matcher.compute_ff_tokens()[:room]
+            lookup = (
+                lookup_draft(np.append(history, np.array(forced, dtype=np.int64)), self.lookup_tokens)
+                if self.lookup_tokens and len(forced) < room
+                else []
+            )
+            draft = [*forced, *lookup][: min(room, max_tokens - len(generated))]
             draft = draft[: matcher.validate_tokens(draft)] if draft else []
-            step = [token, *forced]
             base = self.llama.n_tokens
-            self._forward(step + draft, logits_from=len(step) - 1)
+            self._forward([token, *draft], logits_from=0)
             passes += 1
-            # Logits are read by batch index: the last forced token's, then each drafted token's.
-            token = self._choose(matcher, len(step) - 1)
+            drafted += len(draft)
+            # Logits are read by batch index: 0 after ``token``, j + 1 after draft[j].
+            token = self._choose(matcher, 0)
             kept = 0
-            for j, drafted in enumerate(draft):
-                if token != drafted:
+            for j, proposed in enumerate(draft):
+                if token != proposed:
                     break
                 kept += 1
-                if take(drafted):
+                if take(proposed):
                     break
-                token = self._choose(matcher, len(step) + j)
-            accepted_drafts += kept
-            history = np.concatenate([history, np.array(draft[:kept], dtype=np.int64)])
-            self._truncate(base + len(step) + kept)
+                token = self._choose(matcher, j + 1)
+            accepted += kept
+            history = np.append(history, np.array(draft[:kept], dtype=np.int64))
+            self._truncate(base + 1 + kept)
             if finished or len(generated) >= max_tokens:
                 break
         return Decoded(
@@ -211,8 +214,8 @@ class LlamaCppDecoder:
             prompt_tokens=len(prompt),
             reused_prompt_tokens=reused,
             forward_passes=passes,
-            drafted_accepted=accepted_drafts,
-            forced=forced_total,
+            drafted=drafted,
+            accepted=accepted,
             prompt_seconds=prompt_done - started,
             generate_seconds=time.perf_counter() - prompt_done,
             finished=finished,
