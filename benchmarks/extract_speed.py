@@ -43,6 +43,8 @@ class DocumentTiming:
     prompt_tokens: int
     reused_tokens: int
     generated_tokens: int
+    passes: int | None
+    """Forward passes generation took (llamacpp: drafts batch several tokens per pass)."""
     prompt_s: float
     generate_s: float
     review: bool
@@ -99,6 +101,7 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
                 generation.prompt_tokens,
                 generation.reused_prompt_tokens,
                 generation.generated_tokens,
+                generation.forward_passes,
                 generation.prompt_seconds,
                 generation.generate_seconds,
                 review,
@@ -110,10 +113,10 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
 def _print_stage_report(reports: list[WorkerReport], wall_s: float, workers: int, threads: int) -> None:
     documents = [document for report in reports for document in report.documents]
     print(f"{'document':<44} {'text s':>7} {'extract s':>9} {'prompt tok':>10} {'reused':>6} "
-          f"{'gen tok':>7} {'prompt s':>8} {'gen s':>6} review")
+          f"{'gen tok':>7} {'passes':>6} {'prompt s':>8} {'gen s':>6} review")
     for d in documents:
         print(f"{d.name[:44]:<44} {d.text_s:>7.2f} {d.extract_s:>9.2f} {d.prompt_tokens:>10} {d.reused_tokens:>6} "
-              f"{d.generated_tokens:>7} {d.prompt_s:>8.2f} {d.generate_s:>6.2f} {'yes' if d.review else 'no'}")
+              f"{d.generated_tokens:>7} {d.passes if d.passes is not None else '-':>6} {d.prompt_s:>8.2f} {d.generate_s:>6.2f} {'yes' if d.review else 'no'}")
     for report in reports:
         for failure in report.failures:
             print(f"FAILED {failure}")
@@ -126,7 +129,9 @@ def _print_stage_report(reports: list[WorkerReport], wall_s: float, workers: int
         f"median s/doc: text {median(d.text_s for d in documents):.2f}, extract {median(d.extract_s for d in documents):.2f} "
         f"(prompt {median(d.prompt_s for d in documents):.2f} + generation {median(d.generate_s for d in documents):.2f})\n"
         f"median tokens/doc: prompt {median(d.prompt_tokens for d in documents):.0f} "
-        f"(reused {median(d.reused_tokens for d in documents):.0f}), generated {median(d.generated_tokens for d in documents):.0f}\n"
+        f"(reused {median(d.reused_tokens for d in documents):.0f}), generated {median(d.generated_tokens for d in documents):.0f}"
+        + (f" in {median(d.passes for d in documents):.0f} passes" if all(d.passes for d in documents) else "")
+        + "\n"
         f"speed: prompt {evaluated / max(sum(d.prompt_s for d in documents), 1e-9):.0f} tok/s evaluated, "
         f"generation {sum(d.generated_tokens for d in documents) / max(sum(d.generate_s for d in documents), 1e-9):.1f} tok/s\n"
         f"one-off per process: model load {max(r.load_s for r in reports):.1f} s, "
