@@ -103,3 +103,20 @@ def test_baseline_learns_the_generated_documents():
         [Example("printer broken", {"doc_type": "ticket"}), Example("vpn down", {"doc_type": "ticket"})], ("doc_type",)
     )
     assert single.predict(["anything"]) == [{"doc_type": "ticket"}]
+
+
+def test_torch_gets_the_configured_threads_without_an_operator_limit(monkeypatch):
+    import torch
+
+    from classifier.model import set_threads
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    before = torch.get_num_threads()
+    try:
+        set_threads(2)
+        assert torch.get_num_threads() == 2
+        monkeypatch.setenv("OMP_THREAD_LIMIT", "1")
+        set_threads(2)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

@@ -1,0 +1,28 @@
+"""Tesseract's thread limit applies to Tesseract only, not to torch and llama.cpp here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytesseract
+
+from extractors import ocr  # noqa: F401  (installs the Tesseract environment)
+
+
+def test_tesseract_processes_get_one_thread_this_process_does_not(monkeypatch):
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    environment = pytesseract.pytesseract.environ
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    assert dict(environment)["OMP_THREAD_LIMIT"] == "1"
+    # What a child started the way pytesseract starts Tesseract really sees:
+    seen = subprocess.run(["sh", "-c", "echo $OMP_THREAD_LIMIT"], env=environment, capture_output=True, text=True)
+    assert seen.stdout.strip() == "1"
+
+
+def test_an_operators_limit_wins_and_later_changes_are_seen(monkeypatch):
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "3")
+    monkeypatch.setenv("DOCPIPE_TEST_MARKER", "set-after-import")
+    environment = dict(pytesseract.pytesseract.environ)
+    assert environment["OMP_THREAD_LIMIT"] == "3"
+    assert environment["DOCPIPE_TEST_MARKER"] == "set-after-import"
