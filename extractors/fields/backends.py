@@ -155,12 +155,11 @@ class LlamaCppBackend:
         template = context.metadata.get("tokenizer.chat_template")
         if not template:
             raise ConfigurationError(f"{self.model.path} has no chat template (tokenizer.chat_template)")
-        vocab = context._model
-        eos, bos = context.token_eos(), context.token_bos()
+        def text_of(token: int) -> str:
+            return context.detokenize([token], special=True).decode("utf-8") if token != -1 else ""
+
         return Jinja2ChatFormatter(
-            template=template,
-            eos_token=vocab.token_get_text(eos) if eos != -1 else "",
-            bos_token=vocab.token_get_text(bos) if bos != -1 else "",
+            template=template, eos_token=text_of(context.token_eos()), bos_token=text_of(context.token_bos())
         )
 
     def _decoder(self, output_type: type[BaseModel]) -> Any:
