@@ -145,18 +145,27 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
     started = time.perf_counter()
     outcomes: list[FileOutcome] = []
     queue = deque(InputFile.from_path(path) for path in files)
-    with _progress(len(files), show_progress) as advance:
-        while queue:
-            file = queue.popleft()
-            outcome = process_one(file, run_id, stages, settings)
-            outcomes.append(outcome)
-            queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
-            if not file.is_attachment:
-                if move_files and file.path is not None:
-                    _archive(file.path, roots, outcome, run_id, settings)
-                advance(file.filename)
-            if outcome.status == "failed":
-                logger.warning("%s failed: %s", outcome.source_path, outcome.error)
+    try:
+        with _progress(len(files), show_progress) as advance:
+            while queue:
+                file = queue.popleft()
+                outcome = process_one(file, run_id, stages, settings)
+                outcomes.append(outcome)
+                queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
+                if not file.is_attachment:
+                    if move_files and file.path is not None:
+                        _archive(file.path, roots, outcome, run_id, settings)
+                    advance(file.filename)
+                if outcome.status == "failed":
+                    logger.warning("%s failed: %s", outcome.source_path, outcome.error)
+    except BaseException:
+        # Interrupted (Ctrl-C, a cancelled deployment run's SIGTERM, an unexpected error): the
+        # run's row says so, with what was done. Files not reached stay where they are and
+        # the next run takes them. (A SIGKILL leaves the row at "running".)
+        counts = RunSummary(run_id, outcomes, time.perf_counter() - started).counts()
+        with session_scope(settings.database_url) as session:
+            repository.finish_run(session, run_id, counts, status="crashed")
+        raise
 
     seconds = time.perf_counter() - started
     with session_scope(settings.database_url) as session:

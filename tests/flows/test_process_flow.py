@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import select
@@ -139,6 +140,40 @@ def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settin
     rerun = process_documents(paths=[str(inbox)])
     assert rerun["reused"] == 2
     assert (len(flaky.calls), len(picky.calls)) == (5, 4)
+
+
+@dataclass
+class InterruptedStage:
+    """A real stage during whose second document the operator presses Ctrl-C."""
+
+    name: str = "interrupted"
+    version: str = "interrupted-1"
+    calls: list[int] = field(default_factory=list)
+
+    def run(self, session, document, run_id):
+        self.calls.append(document.id)
+        if len(self.calls) == 2:
+            raise KeyboardInterrupt
+        return StageResult()
+
+
+def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, monkeypatch, tmp_path):
+    monkeypatch.setitem(stages.STAGE_FACTORIES, "interrupted", lambda _settings: InterruptedStage())
+    monkeypatch.setenv("DOCPIPE_STAGES", '["interrupted"]')
+    from docpipe.settings import get_settings
+
+    get_settings.cache_clear()
+    inbox = write_inbox(tmp_path / "inbox", {f"{n}.txt": f"Ticket {n} {tmp_path}".encode() for n in range(3)})
+    with session_scope(settings.database_url) as session:
+        last_run = session.scalar(select(ProcessingRun.id).order_by(ProcessingRun.id.desc()).limit(1)) or 0
+    with pytest.raises(KeyboardInterrupt):
+        process_documents(paths=[str(inbox)])
+
+    with session_scope(settings.database_url) as session:
+        run = session.scalars(select(ProcessingRun).where(ProcessingRun.id > last_run)).one()
+        assert run.status == "crashed" and run.finished_at is not None
+        assert (run.files_total, run.files_processed) == (1, 1)  # what was done before the interruption
+    assert sorted(path.name for path in inbox.iterdir()) == ["0.txt", "1.txt", "2.txt"]  # nothing lost
 
 
 def test_inbox_batch_moves_files_and_leaves_fresh_ones(prefect_harness, settings, tmp_path):
