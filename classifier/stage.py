@@ -12,6 +12,7 @@ on first use, which takes minutes, and loads the model once per process.
 from __future__ import annotations
 
 import logging
+import math
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
@@ -46,8 +47,9 @@ class ClassifyStage:
         low = prediction.low_confidence(self.review_threshold)
         if not low:
             return StageResult()
-        details = ", ".join(f"{target} {prediction.labels[target]} {p:.2f}" for target, p in low.items())
-        return StageResult(needs_review=True, reason=f"low confidence ({details} < {self.review_threshold:.2f})")
+        # Rounded down and the threshold as configured: never "0.50 < 0.50" for 0.4996 < 0.5.
+        details = ", ".join(f"{target} {prediction.labels[target]} {math.floor(p * 100) / 100:.2f}" for target, p in low.items())
+        return StageResult(needs_review=True, reason=f"low confidence ({details} < {self.review_threshold:g})")
 
 
 def store_classification(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import uuid
 
 import pytest
@@ -96,6 +98,8 @@ def test_low_confidence_routes_to_review_and_confident_passes(stage_settings, tm
     run_stage(strict, outcome, run_id, stage_settings)
     assert outcome.status == "needs_review"
     assert weakest in outcome.error and "low confidence" in outcome.error
+    shown, threshold = re.search(r"([0-9.]+) < ([0-9.]+)\)", outcome.error).groups()
+    assert float(shown) < float(threshold) and abs(float(threshold) - (lowest + 1e-4)) < 1e-5
     with session_scope(stage_settings.database_url) as session:
         document = session.get_one(Document, outcome.document_id)
         assert document.status == "needs_review"
