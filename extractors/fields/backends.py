@@ -114,7 +114,7 @@ class LlamaCppBackend:
     next document of that type only evaluates its own text, whatever order types arrive in.
     Decoding runs in ``extractors.fields.decoding`` under the constraint Outlines builds
     from the schema (llguidance), with jump-forward over forced tokens and prompt-lookup
-    drafts: the same answer as token-by-token greedy decoding in a fraction of the passes.
+    drafts: greedy decoding's answer (up to rounding) in a fraction of the passes.
     """
 
     name = "llamacpp"
@@ -155,6 +155,7 @@ class LlamaCppBackend:
         template = context.metadata.get("tokenizer.chat_template")
         if not template:
             raise ConfigurationError(f"{self.model.path} has no chat template (tokenizer.chat_template)")
+
         def text_of(token: int) -> str:
             return context.detokenize([token], special=True).decode("utf-8") if token != -1 else ""
 

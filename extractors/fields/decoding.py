@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from docpipe.errors import ConfigurationError
+
 LOOKUP_NGRAM = 3
 """Longest n-gram (in tokens) whose earlier occurrence proposes a draft; shorter ones are tried next."""
 
@@ -151,6 +153,11 @@ class LlamaCppDecoder:
     def decode(self, prompt: list[int], grammar: str, max_tokens: int) -> Decoded:
         from llguidance import LLMatcher
 
+        if len(prompt) >= self.llama.n_ctx():
+            raise ConfigurationError(
+                f"the prompt ({len(prompt)} tokens) does not fit the model's {self.llama.n_ctx()}-token context: "
+                "lower DOCPIPE_EXTRACT_MAX_INPUT_CHARS or raise DOCPIPE_EXTRACT_CONTEXT_TOKENS"
+            )
         matcher = LLMatcher(self.llg_tokenizer, grammar)
         started = time.perf_counter()
         reused = self._keep_prefix(prompt)

@@ -109,3 +109,15 @@ def test_token_cap_stops_decoding_unfinished(llamacpp_backend):
     prompt = decoder.llama.tokenize(b"Invoice INV-1 total 10.00 EUR", add_bos=False, special=True)
     capped = decoder.decode(prompt, processor.grammar, 12)
     assert not capped.finished and len(capped.tokens) == 12
+
+
+@pytest.mark.slow
+def test_a_prompt_longer_than_the_context_is_a_clear_error(llamacpp_backend):
+    from docpipe.errors import ConfigurationError
+
+    schema = SCHEMAS["ticket"]
+    decoder = llamacpp_backend._decoder(schema.draft)
+    processor = llamacpp_backend.constraints.generator(schema.draft).logits_processor
+    too_long = [decoder.llama.token_bos()] * decoder.llama.n_ctx()
+    with pytest.raises(ConfigurationError, match="does not fit"):
+        decoder.decode(too_long, processor.grammar, 10)
