@@ -176,12 +176,15 @@ class LlamaCppBackend:
     def prepare(self, output_type: type[BaseModel]) -> None:
         self._decoder(output_type)
 
+    def prompt_ids(self, messages: list[dict[str, str]], output_type: type[BaseModel]) -> list[int]:
+        """``messages`` in the model's chat template, as tokens (special tokens parsed)."""
+        prompt = self._chat(messages=messages).prompt
+        return self._decoder(output_type).llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+
     def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
         processor = self.constraints.generator(output_type).logits_processor
         decoder = self._decoder(output_type)
-        prompt = self._chat(messages=messages).prompt
-        prompt_ids = decoder.llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
-        decoded = decoder.decode(prompt_ids, processor.grammar, max_tokens)
+        decoded = decoder.decode(self.prompt_ids(messages, output_type), processor.grammar, max_tokens)
         return Generation(
             text=decoder.llama.detokenize(decoded.tokens).decode("utf-8", errors="replace"),
             prompt_tokens=decoded.prompt_tokens,

@@ -166,7 +166,6 @@ class LlamaCppDecoder:
         token = self._choose(matcher, -1)
         prompt_done = time.perf_counter()
 
-        history = np.array(prompt, dtype=np.int64)
         generated: list[int] = []
         passes = drafted = accepted = 0
         finished = False
@@ -186,12 +185,14 @@ class LlamaCppDecoder:
             if space < 0:
                 break  # context full: the caller sees finished=False, as with the token cap
             room = min(space, self.llama.n_batch - 1)
-            history = np.append(history, token)
             # Draft: the tokens the grammar forces next, then what followed the same n-gram
             # earlier; cut where the grammar would refuse it. The model verifies every one.
+            # The cache holds the prompt and every kept token but ``token``, not yet evaluated.
             forced = matcher.compute_ff_tokens()[:room]
             lookup = (
-                lookup_draft(np.append(history, np.array(forced, dtype=np.int64)), self.lookup_tokens)
+                lookup_draft(
+                    np.append(self.llama.input_ids[: self.llama.n_tokens], [token, *forced]), self.lookup_tokens
+                )
                 if self.lookup_tokens and len(forced) < room
                 else []
             )
@@ -212,7 +213,6 @@ class LlamaCppDecoder:
                     break
                 token = self._choose(matcher, j + 1)
             accepted += kept
-            history = np.append(history, np.array(draft[:kept], dtype=np.int64))
             self._truncate(base + 1 + kept)
             if finished or len(generated) >= max_tokens:
                 break

@@ -62,10 +62,7 @@ def _logit_gap_where_they_part(decoder, prompt: list[int], ours: list[int], refe
 
 
 def _prompt(backend, schema, text: str) -> list[int]:
-    messages = messages_for(schema, select_context(text, schema, 1500))
-    return backend._decoder(schema.draft).llama.tokenize(
-        backend._chat(messages=messages).prompt.encode(), add_bos=False, special=True
-    )
+    return backend.prompt_ids(messages_for(schema, select_context(text, schema, 1500)), schema.draft)
 
 
 @pytest.mark.slow
