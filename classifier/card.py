@@ -49,8 +49,16 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         for name, s in result.validation_scores.items()
     )
     calibration = "\n".join(
-        f"| {name} | {result.temperatures[name]:.3f} | {err['before']:.3f} | {err['after']:.3f} |"
+        f"| {name} | {result.lexical_weights[name]:.1f} | {result.temperatures[name]:.3f} "
+        f"| {err['before']:.3f} | {err['after']:.3f} |"
         for name, err in result.calibration_error.items()
+    )
+    lexical = (
+        "TF-IDF word 1-2-grams + one logistic regression per target "
+        f"(C = {result.config.lexical_regularisation:g}), trained on the same rows; its "
+        "log-probabilities are blended with the encoder's: (1 - w) * encoder + w * lexical."
+        if result.model.lexical is not None
+        else "none (trained without one, or too few distinct words)."
     )
     verdict = "Promoted to the default model" if promotion.promote else "NOT promoted to the default model"
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
@@ -80,4 +88,5 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         mean_macro_f1=f"{mean_macro_f1(result.validation_scores):.4f}",
         confusions=confusions,
         calibration=calibration,
+        lexical=lexical,
     )

@@ -88,7 +88,7 @@ def register(commands: Any, evaluate: Any) -> None:
     )
     train.add_argument("--epochs", type=int)
     train.add_argument(
-        "--synthetic-per-label", type=int, metavar="N", help="generated documents top each label up to N (0: none)"
+        "--synthetic-per-label", type=int, metavar="N", help="generated documents per label the real data lacks (0: none)"
     )
     train.add_argument("--max-length", type=int, metavar="TOKENS")
     train.add_argument("--batch-size", type=int)

@@ -2,11 +2,14 @@
 
 Network: a small pretrained transformer encoder (mean-pooled) with one linear head per
 taxonomy target. Long documents are cut to their first and last tokens: a document's
-type and sender show at its head, deadlines and signatures often at its tail.
+type and sender show at its head, deadlines and signatures often at its tail. Beside it,
+optionally, a lexical branch (classifier.lexical) whose log-probabilities are blended in
+with a weight per target.
 
 A model directory holds everything needed to classify, with no network access:
 ``model.safetensors`` (all weights), ``config.json`` + tokenizer files (the encoder's),
-``classifier.json`` (targets, labels, temperatures, input length), ``taxonomy.toml``,
+``classifier.json`` (targets, labels, temperatures, blend weights, input length),
+``lexical.json`` + ``lexical.safetensors`` (the lexical branch, if any), ``taxonomy.toml``,
 ``metrics.json``, ``training.json`` and ``MODEL_CARD.md``. This module imports torch,
 so import it only where a model is really used.
 """
@@ -26,6 +29,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+from classifier.lexical import LexicalModel
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
 
@@ -156,6 +160,8 @@ class ClassifierModel:
         backbone_name: str,
         max_length: int,
         temperatures: dict[str, float] | None = None,
+        lexical: LexicalModel | None = None,
+        lexical_weights: dict[str, float] | None = None,
         version: str = "unsaved",
         bf16: bool = False,
     ) -> None:
@@ -165,6 +171,8 @@ class ClassifierModel:
         self.backbone_name = backbone_name
         self.encoder = Encoder(tokenizer, max_length)
         self.temperatures = temperatures or {name: 1.0 for name in taxonomy.names}
+        self.lexical = lexical
+        self.lexical_weights = lexical_weights or {name: 0.0 for name in taxonomy.names}
         self.version = version
         self.bf16 = bf16
 
@@ -184,9 +192,24 @@ class ClassifierModel:
 
     # --- inference ----------------------------------------------------------------------
 
-    @torch.inference_mode()
     def logits(self, texts: list[str], batch_size: int = 16) -> dict[str, np.ndarray]:
-        """Raw (uncalibrated) logits per target, shape (len(texts), labels)."""
+        """Uncalibrated scores per target, shape (len(texts), labels).
+
+        The encoder's log-probabilities, blended with the lexical branch's where its weight
+        is above 0: (1 - w) * encoder + w * lexical, a weighted geometric mean of the two.
+        """
+        scores = {name: log_softmax(values) for name, values in self.encoder_logits(texts, batch_size).items()}
+        if self.lexical is None or not any(self.lexical_weights.values()):
+            return scores
+        lexical = self.lexical.log_probabilities(texts)
+        for name, weight in self.lexical_weights.items():
+            if weight:
+                scores[name] = (1.0 - weight) * scores[name] + weight * lexical[name]
+        return scores
+
+    @torch.inference_mode()
+    def encoder_logits(self, texts: list[str], batch_size: int = 16) -> dict[str, np.ndarray]:
+        """The encoder heads' raw logits per target, shape (len(texts), labels)."""
         self.net.eval()
         sequences = [self.encoder.ids(text) for text in texts]
         # Similar lengths together: less padding, same results.
@@ -240,7 +263,10 @@ class ClassifierModel:
             "max_length": self.max_length,
             "targets": {t.name: list(t.labels) for t in self.taxonomy.targets},
             "temperatures": self.temperatures,
+            "lexical_weights": self.lexical_weights,
         }
+        if self.lexical is not None:
+            self.lexical.save(directory)
         (directory / "classifier.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         self.version = version
 
@@ -262,9 +288,16 @@ class ClassifierModel:
             backbone_name=meta["backbone"],
             max_length=meta["max_length"],
             temperatures=meta["temperatures"],
+            lexical=LexicalModel.load(directory),
+            lexical_weights=meta.get("lexical_weights"),
             version=meta.get("version", directory.name),
             bf16=bf16,
         )
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:

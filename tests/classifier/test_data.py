@@ -110,12 +110,16 @@ def test_generated_documents_are_labelled_in_the_taxonomy_and_reproducible():
     )
 
 
-def test_generated_documents_only_fill_what_real_data_lacks():
+def test_generated_documents_only_fill_labels_real_data_lacks():
     taxonomy = Taxonomy.load()
-    real = [Example(f"ticket {i}", {"doc_type": "ticket", "department": "IT Support"}) for i in range(30)]
+    # Three real IT Support tickets, fewer than per_label: still no generated ones beside them.
+    real = [Example(f"ticket {i}", {"doc_type": "ticket", "department": "IT Support"}) for i in range(3)]
     generated = generate(taxonomy, per_label=10, seed=1, existing=real)
-    assert not [ex for ex in generated if ex.labels["department"] == "IT Support"]
+    departments = Counter(ex.labels["department"] for ex in generated)
+    assert departments["IT Support"] == 0
+    assert departments["Human Resources"] == 10  # a queue with no real tickets gets its generated ones
     assert Counter(ex.labels["doc_type"] for ex in generated)["invoice"] >= 10
+    assert generate(taxonomy, per_label=10, seed=1, existing=[]) == generate(taxonomy, per_label=10, seed=1)
 
 
 def test_kinds_whose_labels_a_taxonomy_lacks_are_not_generated(tmp_path):

@@ -120,3 +120,17 @@ def test_torch_gets_the_configured_threads_without_an_operator_limit(monkeypatch
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_training_stops_once_the_validation_score_no_longer_improves():
+    """Validation macro-F1 of a one-label task can rise only a few times before it is 1.0
+    and can rise no more: with patience 1, training ends well before its 8 epochs."""
+    from classifier.train import TrainConfig, TrainingSet, fine_tune
+
+    taxonomy = Taxonomy.load()
+    tickets = [Example(f"Subject: request {n}\n\nplease reset password {n}", {"doc_type": "ticket"}) for n in range(40)]
+    config = TrainConfig(epochs=8, patience=1, max_length=32, lexical=False)
+    result = fine_tune(TrainingSet(tickets[:32], tickets[32:]), taxonomy, config, threads=2)
+    assert len(result.epochs) < config.epochs
+    assert result.best_epoch == max(result.epochs, key=lambda e: e.validation_mean_macro_f1).epoch
+    assert result.model.lexical is None and set(result.lexical_weights.values()) == {0.0}

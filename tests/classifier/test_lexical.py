@@ -1,0 +1,92 @@
+"""The lexical branch: learns words, never predicts unseen labels, round-trips from disk; its blend weight."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifier.data import Example
+from classifier.lexical import LexicalModel
+from classifier.synthetic import generate
+from classifier.taxonomy import Taxonomy
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+@pytest.fixture(scope="module")
+def generated(taxonomy) -> tuple[list[Example], list[Example]]:
+    return generate(taxonomy, per_label=20, seed=1), generate(taxonomy, per_label=4, seed=2)
+
+
+def predicted(model: LexicalModel, taxonomy: Taxonomy, texts: list[str], target: str) -> list[str]:
+    labels = taxonomy.target(target).labels
+    return [labels[i] for i in model.log_probabilities(texts)[target].argmax(axis=1)]
+
+
+def test_it_learns_the_generated_documents(taxonomy, generated):
+    train, test = generated
+    model = LexicalModel.train(train, taxonomy)
+    assert model is not None
+    guesses = predicted(model, taxonomy, [ex.text for ex in test], "doc_type")
+    accuracy = np.mean([guess == ex.labels["doc_type"] for guess, ex in zip(guesses, test)])
+    assert accuracy > 0.8
+    for target, values in model.log_probabilities([ex.text for ex in test[:5]]).items():
+        assert values.shape == (5, len(taxonomy.target(target).labels))
+        np.testing.assert_allclose(np.exp(values).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_a_label_without_training_examples_is_never_predicted(taxonomy):
+    tickets = [
+        Example(f"Subject: {subject} {n}\n\nplease help with the {subject}", {"department": department})
+        for n in range(3)
+        for subject, department in (("printer jam", "IT Support"), ("refund request", "Billing and Payments"))
+    ]
+    model = LexicalModel.train(tickets, taxonomy)
+    probabilities = np.exp(model.log_probabilities(["printer jam again", "a refund please", "hello"])["department"])
+    labels = taxonomy.target("department").labels
+    unseen = [i for i, label in enumerate(labels) if label not in {"IT Support", "Billing and Payments"}]
+    assert probabilities[:, unseen].max() < 1e-9
+    assert [labels[i] for i in probabilities[:2].argmax(axis=1)] == ["IT Support", "Billing and Payments"]
+    # No labelled rows for doc_type: a uniform distribution, not a guess.
+    np.testing.assert_allclose(np.exp(model.log_probabilities(["x"])["doc_type"]), 1 / len(taxonomy.target("doc_type").labels))
+
+
+def test_it_round_trips_from_disk(taxonomy, generated, tmp_path):
+    train, test = generated
+    model = LexicalModel.train(train, taxonomy)
+    model.save(tmp_path)
+    loaded = LexicalModel.load(tmp_path)
+    texts = [ex.text for ex in test]
+    for target, values in model.log_probabilities(texts).items():
+        np.testing.assert_allclose(loaded.log_probabilities(texts)[target], values, atol=1e-5)
+    assert LexicalModel.load(tmp_path / "elsewhere") is None
+
+
+def test_too_few_words_give_no_branch(taxonomy):
+    assert LexicalModel.train([Example("alpha", {"doc_type": "ticket"}), Example("beta", {"doc_type": "other"})], taxonomy) is None
+
+
+@pytest.mark.slow
+def test_calibration_weights_the_branch_that_knows_more(taxonomy, generated):
+    """An encoder with untrained heads knows nothing: the lexical branch gets the most
+    weight allowed, and the blended model then predicts the doc types; without a branch
+    every weight is 0."""
+    from classifier.model import ClassifierModel
+    from classifier.train import BLEND_WEIGHTS, calibrate
+
+    train, validation = generated
+    model = ClassifierModel.from_backbone("all-MiniLM-L6-v2", taxonomy, max_length=64)
+    model.lexical = LexicalModel.train(train, taxonomy)
+    temperatures, weights, _ = calibrate(model, validation)
+    assert weights["doc_type"] == max(BLEND_WEIGHTS)
+    model.temperatures, model.lexical_weights = temperatures, weights
+    texts = [ex.text for ex in validation]
+    guesses = [taxonomy.target("doc_type").labels[i] for i in model.probabilities(texts)["doc_type"].argmax(axis=1)]
+    assert np.mean([guess == ex.labels["doc_type"] for guess, ex in zip(guesses, validation)]) > 0.8
+
+    model.lexical = None
+    _, weights, _ = calibrate(model, validation)
+    assert set(weights.values()) == {0.0}
