@@ -643,12 +643,16 @@ def usable_kinds(taxonomy: Taxonomy) -> list[Kind]:
     return [kind for kind in KINDS if kind.doc_type in doc_types and kind.department in departments]
 
 
+SYNTHETIC_SOURCE = "synthetic:"
+"""Prefix of a generated example's ``source``."""
+
+
 def make_example(kind: Kind, rng: random.Random, taxonomy: Taxonomy) -> Example:
     urgency = rng.choice(kind.urgencies)
     labels = {"doc_type": kind.doc_type, "department": kind.department}
     if taxonomy.target("urgency").normalise(urgency) == urgency:
         labels["urgency"] = urgency
-    return Example(kind.write(rng, urgency), labels, f"synthetic:{kind.name}")
+    return Example(kind.write(rng, urgency), labels, f"{SYNTHETIC_SOURCE}{kind.name}")
 
 
 def generate(taxonomy: Taxonomy, per_label: int, seed: int, existing: list[Example] | None = None) -> list[Example]:

@@ -34,7 +34,7 @@ from classifier.data import Example, fingerprint, load_dataset, normalise_labels
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
 from classifier.model import ClassifierModel, log_softmax, set_threads, softmax
-from classifier.synthetic import generate
+from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
@@ -42,6 +42,7 @@ from docpipe.settings import DocpipeSettings
 log = logging.getLogger(__name__)
 
 IGNORE = -100  # label index of a target an example is not labelled for
+REAL_DATA_EPOCHS, GENERATED_ONLY_EPOCHS = 10, 3  # TrainConfig.epochs left None
 BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 """Candidate weights of the lexical branch. At most 0.5: the encoder keeps at least half
 the say, since word n-grams learnt from templated (generated) documents transfer worse to
@@ -58,7 +59,10 @@ class TrainConfig:
     """
 
     backbone: str = "all-MiniLM-L6-v2"
-    epochs: int = 10
+    epochs: int | None = None
+    """None: 10 when real labelled examples are among the training rows; 3 when all are
+    generated (the templates are learnt by then; more epochs fit them tighter, took 3x as
+    long and did no better on real documents: docs/classifier.md)."""
     patience: int | None = 3
     """Stop after this many epochs without a better validation score (None: run all epochs)."""
     batch_size: int = 16
@@ -274,14 +278,17 @@ def fine_tune(
         ],
         weight_decay=config.weight_decay,
     )
+    epochs_planned = config.epochs or (
+        GENERATED_ONLY_EPOCHS if all(ex.source.startswith(SYNTHETIC_SOURCE) for ex in data.train) else REAL_DATA_EPOCHS
+    )
     steps_per_epoch = -(-len(sequences) // config.batch_size)
-    total_steps = steps_per_epoch * config.epochs
+    total_steps = steps_per_epoch * epochs_planned
     scheduler = get_linear_schedule_with_warmup(optimizer, int(total_steps * config.warmup_fraction), total_steps)
 
     epochs: list[EpochReport] = []
     best_state, best_f1, best_epoch = None, -1.0, 0
     step = 0
-    for epoch in range(1, config.epochs + 1):
+    for epoch in range(1, epochs_planned + 1):
         epoch_started = time.perf_counter()
         net.train()
         running = []
@@ -302,7 +309,7 @@ def fine_tune(
             step += 1
             running.append(loss.item())
             if progress:
-                progress(step, total_steps, f"epoch {epoch}/{config.epochs} loss {np.mean(running[-20:]):.3f}")
+                progress(step, total_steps, f"epoch {epoch}/{epochs_planned} loss {np.mean(running[-20:]):.3f}")
         validation_f1 = mean_macro_f1(evaluate_model(model, data.validation)) if data.validation else 0.0
         epochs.append(EpochReport(epoch, float(np.mean(running)), validation_f1, time.perf_counter() - epoch_started))
         log.info("epoch %d: loss %.4f, validation mean macro-F1 %.4f", epoch, np.mean(running), validation_f1)

@@ -134,3 +134,26 @@ def test_training_stops_once_the_validation_score_no_longer_improves():
     assert len(result.epochs) < config.epochs
     assert result.best_epoch == max(result.epochs, key=lambda e: e.validation_mean_macro_f1).epoch
     assert result.model.lexical is None and set(result.lexical_weights.values()) == {0.0}
+
+
+@pytest.mark.parametrize(("with_real_rows", "epochs"), [(False, 3), (True, 10)])
+def test_epochs_left_unset_depend_on_whether_real_rows_are_trained_on(with_real_rows, epochs):
+    """Read off the first progress report (steps planned), then stop: no need to train."""
+    from classifier.train import TrainConfig, TrainingSet, fine_tune
+
+    class Planned(Exception):
+        pass
+
+    def first_report(done: int, total: int, status: str) -> None:
+        raise Planned(total, status)
+
+    taxonomy = Taxonomy.load()
+    rows = generate(taxonomy, per_label=2, seed=3)
+    if with_real_rows:
+        rows.append(Example("Subject: VPN down\n\nNobody can connect.", {"doc_type": "ticket"}, "tickets.csv#1"))
+    config = TrainConfig(max_length=32, batch_size=16, lexical=False)
+    with pytest.raises(Planned) as planned:
+        fine_tune(TrainingSet(rows, []), taxonomy, config, threads=2, progress=first_report)
+    total, status = planned.value.args
+    assert total == -(-len(rows) // 16) * epochs
+    assert f"epoch 1/{epochs}" in status
