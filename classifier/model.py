@@ -202,10 +202,7 @@ class ClassifierModel:
         if self.lexical is None or not any(self.lexical_weights.values()):
             return scores
         lexical = self.lexical.log_probabilities(texts)
-        for name, weight in self.lexical_weights.items():
-            if weight:
-                scores[name] = (1.0 - weight) * scores[name] + weight * lexical[name]
-        return scores
+        return {name: blend(values, lexical[name], self.lexical_weights[name]) for name, values in scores.items()}
 
     @torch.inference_mode()
     def encoder_logits(self, texts: list[str], batch_size: int = 16) -> dict[str, np.ndarray]:
@@ -293,6 +290,14 @@ class ClassifierModel:
             version=meta.get("version", directory.name),
             bf16=bf16,
         )
+
+
+def blend(encoder: np.ndarray, lexical: np.ndarray | None, weight: float) -> np.ndarray:
+    """Log-probabilities of the two branches, weighted (a weighted geometric mean, unnormalised).
+
+    ``lexical`` may be None where ``weight`` is 0.
+    """
+    return (1.0 - weight) * encoder + weight * lexical if weight else encoder
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:

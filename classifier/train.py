@@ -33,7 +33,7 @@ from classifier.calibration import expected_calibration_error, fit_temperature, 
 from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_corrections, split
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
-from classifier.model import ClassifierModel, log_softmax, set_threads, softmax
+from classifier.model import ClassifierModel, blend, log_softmax, set_threads, softmax
 from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
@@ -367,9 +367,7 @@ def calibrate(
         gold = np.array([target.index(validation[i].labels[target.name]) for i in rows])
         best: tuple[float, float, float, np.ndarray] | None = None
         for weight in BLEND_WEIGHTS if lexical is not None else (0.0,):
-            scores = encoder[target.name][rows]
-            if weight:
-                scores = (1.0 - weight) * scores + weight * lexical[target.name][rows]
+            scores = blend(encoder[target.name][rows], lexical[target.name][rows] if lexical else None, weight)
             temperature = fit_temperature(scores, gold)
             loss = negative_log_likelihood(scores, gold, temperature)
             if best is None or loss < best[0] - 1e-6:
