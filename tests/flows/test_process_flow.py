@@ -80,17 +80,22 @@ def test_a_rerun_reuses_documents_without_duplicating(prefect_harness, settings,
 
 
 @dataclass
-class FlakyStage:
-    """A real stage whose first call hits a transient fault (as a dropped connection would)."""
+class FaultOnCallStage:
+    """A real stage whose ``on_call``-th call raises ``fault``: a dropped connection, an operator's Ctrl-C."""
 
-    name: str = "flaky"
-    version: str = "flaky-1"
+    name: str
+    fault: BaseException
+    on_call: int
     calls: list[int] = field(default_factory=list)
+
+    @property
+    def version(self) -> str:
+        return f"{self.name}-1"
 
     def run(self, session, document, run_id):
         self.calls.append(document.id)
-        if len(self.calls) == 1:
-            raise TransientError("connection reset")
+        if len(self.calls) == self.on_call:
+            raise self.fault
         return StageResult()
 
 
@@ -110,7 +115,7 @@ class PickyStage:
 
 
 def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settings, tmp_path, monkeypatch):
-    flaky, picky = FlakyStage(), PickyStage()
+    flaky, picky = FaultOnCallStage("flaky", TransientError("connection reset"), on_call=1), PickyStage()
     monkeypatch.setitem(stages.STAGE_FACTORIES, "flaky", lambda _settings: flaky)
     monkeypatch.setitem(stages.STAGE_FACTORIES, "picky", lambda _settings: picky)
     monkeypatch.setenv("DOCPIPE_STAGES", '["flaky", "picky"]')
@@ -142,23 +147,8 @@ def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settin
     assert (len(flaky.calls), len(picky.calls)) == (5, 4)
 
 
-@dataclass
-class InterruptedStage:
-    """A real stage during whose second document the operator presses Ctrl-C."""
-
-    name: str = "interrupted"
-    version: str = "interrupted-1"
-    calls: list[int] = field(default_factory=list)
-
-    def run(self, session, document, run_id):
-        self.calls.append(document.id)
-        if len(self.calls) == 2:
-            raise KeyboardInterrupt
-        return StageResult()
-
-
 def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, monkeypatch, tmp_path):
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "interrupted", lambda _settings: InterruptedStage())
+    monkeypatch.setitem(stages.STAGE_FACTORIES, "interrupted", lambda _settings: FaultOnCallStage("interrupted", KeyboardInterrupt(), on_call=2))
     monkeypatch.setenv("DOCPIPE_STAGES", '["interrupted"]')
     from docpipe.settings import get_settings
 
