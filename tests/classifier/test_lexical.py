@@ -65,6 +65,39 @@ def test_it_round_trips_from_disk(taxonomy, generated, tmp_path):
     assert LexicalModel.load(tmp_path / "elsewhere") is None
 
 
+def test_a_branch_saved_before_character_n_grams_still_loads(taxonomy, generated, tmp_path, monkeypatch):
+    """Model directories of 2026-11-26 hold word n-grams only, in a flat layout."""
+    import json
+
+    from safetensors.numpy import load_file, save_file
+
+    from classifier import lexical
+
+    train, test = generated
+    monkeypatch.setattr(lexical, "FEATURE_SETS", (("word", (1, 2)),))
+    model = LexicalModel.train(train, taxonomy)
+    model.save(tmp_path)
+    meta = json.loads((tmp_path / lexical.JSON_FILE).read_text())
+    (words,) = meta.pop("feature_sets")
+    meta.update(ngram_range=words["ngram_range"], vocabulary=words["vocabulary"])
+    (tmp_path / lexical.JSON_FILE).write_text(json.dumps(meta))
+    arrays = load_file(tmp_path / lexical.WEIGHTS_FILE)
+    arrays["idf"] = arrays.pop("idf.0")
+    save_file(arrays, tmp_path / lexical.WEIGHTS_FILE)
+
+    loaded = LexicalModel.load(tmp_path)
+    texts = [ex.text for ex in test]
+    for target, values in model.log_probabilities(texts).items():
+        np.testing.assert_allclose(loaded.log_probabilities(texts)[target], values, atol=1e-5)
+
+
+def test_words_and_character_n_grams_are_both_features(taxonomy, generated):
+    model = LexicalModel.train(generated[0], taxonomy)
+    assert [(v.analyzer, v.ngram_range) for v in model.vectorizers] == [("word", (1, 2)), ("char_wb", (2, 5))]
+    width = sum(len(v.vocabulary_) for v in model.vectorizers)
+    assert all(coefficients.shape[1] == width for coefficients in model.coefficients.values())
+
+
 def test_too_few_words_give_no_branch(taxonomy):
     assert LexicalModel.train([Example("alpha", {"doc_type": "ticket"}), Example("beta", {"doc_type": "other"})], taxonomy) is None
 
