@@ -56,8 +56,7 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
     lexical = (
         "TF-IDF word 1-2-grams and character 2-5-grams + one logistic regression per target "
         f"(C = {result.config.lexical_regularisation:g}); its log-probabilities are blended with "
-        "the encoder's: (1 - w) * encoder + w * lexical. Trained on the training rows to choose w "
-        "and the temperature on validation, then again on training and validation rows together."
+        "the encoder's: (1 - w) * encoder + w * lexical. Trained on the same rows."
         if result.model.lexical is not None
         else "none (trained without one, or too few distinct words)."
     )

@@ -158,23 +158,3 @@ def test_epochs_left_unset_depend_on_whether_real_rows_are_trained_on(with_real_
     assert total == -(-len(rows) // 16) * epochs
     assert f"epoch 1/{epochs}" in status
 
-
-def test_the_lexical_branch_learns_the_validation_rows_once_the_blend_is_chosen():
-    """Validation tickets mention a word no training ticket does: the saved branch knows
-    it, while the blend weights were fitted on validation predictions made without it."""
-    from classifier.train import TrainConfig, TrainingSet, fine_tune
-
-    taxonomy = Taxonomy.load()
-    train = [
-        Example(f"Subject: {issue} {n}\n\nplease help with the {issue}", {"department": department})
-        for n in range(6)
-        for issue, department in (("printer jam", "IT Support"), ("refund request", "Billing and Payments"))
-    ]
-    validation = [
-        Example(f"Subject: zeppelin refund {n}\n\nthe zeppelin refund request", {"department": "Billing and Payments"})
-        for n in range(3)
-    ] + [Example(f"Subject: printer jam again {n}\n\nprinter jam", {"department": "IT Support"}) for n in range(3)]
-    config = TrainConfig(epochs=1, max_length=32)
-    result = fine_tune(TrainingSet(train, validation), taxonomy, config, threads=2)
-    words = result.model.lexical.vectorizers[0].vocabulary_
-    assert "zeppelin" in words and "zeppelin refund" in words
