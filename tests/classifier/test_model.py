@@ -157,4 +157,3 @@ def test_epochs_left_unset_depend_on_whether_real_rows_are_trained_on(with_real_
     total, status = planned.value.args
     assert total == -(-len(rows) // 16) * epochs
     assert f"epoch 1/{epochs}" in status
-
