@@ -11,7 +11,17 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from classifier.model import softmax
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
 
 # Never below 1 (never sharpen): the validation split comes from the training sources and is
 # easier than real documents; a head that is perfect on it would otherwise be made ever more

@@ -29,6 +29,7 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from classifier.calibration import log_softmax
 from classifier.data import Example
 from classifier.taxonomy import Taxonomy
 
@@ -108,9 +109,7 @@ class LexicalModel:
         features = hstack([vectorizer.transform(texts) for vectorizer in self.vectorizers]).tocsr()
         out = {}
         for target, coefficient in self.coefficients.items():
-            scores = np.asarray(features @ coefficient.T) + self.intercepts[target]
-            scores -= scores.max(axis=1, keepdims=True)
-            out[target] = scores - np.log(np.exp(scores).sum(axis=1, keepdims=True))
+            out[target] = log_softmax(np.asarray(features @ coefficient.T) + self.intercepts[target])
         return out
 
     def save(self, directory: Path) -> None:

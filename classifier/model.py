@@ -29,6 +29,7 @@ from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
+from classifier.calibration import log_softmax, softmax
 from classifier.lexical import LexicalModel
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
@@ -299,13 +300,3 @@ def blend(encoder: np.ndarray, lexical: np.ndarray | None, weight: float) -> np.
     """
     return (1.0 - weight) * encoder + weight * lexical if weight else encoder
 
-
-def log_softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)

@@ -29,11 +29,17 @@ from torch import nn
 from transformers import get_linear_schedule_with_warmup
 
 from classifier import store
-from classifier.calibration import expected_calibration_error, fit_temperature, negative_log_likelihood
+from classifier.calibration import (
+    expected_calibration_error,
+    fit_temperature,
+    log_softmax,
+    negative_log_likelihood,
+    softmax,
+)
 from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_corrections, split
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
-from classifier.model import ClassifierModel, blend, log_softmax, set_threads, softmax
+from classifier.model import ClassifierModel, blend, set_threads
 from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
@@ -45,8 +51,8 @@ IGNORE = -100  # label index of a target an example is not labelled for
 REAL_DATA_EPOCHS, GENERATED_ONLY_EPOCHS = 10, 3  # TrainConfig.epochs left None
 BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 """Candidate weights of the lexical branch. At most 0.5: the encoder keeps at least half
-the say, since word n-grams learnt from templated (generated) documents transfer worse to
-real ones than the encoder does."""
+the say, since n-grams learnt from templated (generated) documents transfer worse to real
+ones than the encoder does."""
 
 
 @dataclass

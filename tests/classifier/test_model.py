@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from classifier.baseline import Baseline
-from classifier.calibration import expected_calibration_error, fit_temperature
+from classifier.calibration import expected_calibration_error, fit_temperature, softmax
 from classifier.data import Example
-from classifier.model import softmax
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
 
