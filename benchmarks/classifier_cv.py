@@ -6,8 +6,9 @@ cross-validation over a labelled dataset measures the recipe (``classifier.train
 model is fine-tuned on the other folds (their own validation share held out for the best
 epoch, the lexical blend and calibration, as ``docpipe train`` does), the baseline
 (paperless-ngx's n-gram MLP) is trained on all of the other folds, and both label the
-held-out fold. Printed per target: accuracy and macro-F1 of the model, of its encoder
-alone (blend weight 0), and of the baseline, with the model's margin in every fold.
+held-out fold. Printed per target: accuracy and macro-F1 of the model, of the model without
+its memory of labelled documents, of its encoder alone (no lexical blend, no memory), and
+of the baseline, with the model's margin in every fold.
 
 Run: ``python -m benchmarks.classifier_cv [ADAPTER:]PATH [--folds 5] [--epochs N]``
 (e.g. the Bueck v5 train.csv: ~30 min on 2 CPU cores). Generated documents are not added:
@@ -63,33 +64,31 @@ def main() -> None:
         train, validation = split(rest, config.validation_fraction, config.seed)
         result = fine_tune(TrainingSet(train, validation), taxonomy, config, threads=settings.classifier_threads)
         model, texts = result.model, [ex.text for ex in test]
-        blended = score(test, predicted_labels(model.probabilities(texts), taxonomy), targets, orders)
+
+        def scored(use_memory: bool = True) -> dict:
+            predictions = predicted_labels(model.probabilities(texts, use_memory=use_memory), taxonomy)
+            return score(test, predictions, targets, orders)
+
+        variants = {"model": scored(), "no memory": scored(use_memory=False)}
         weights, model.lexical_weights = model.lexical_weights, {t: 0.0 for t in taxonomy.names}
-        encoder = score(test, predicted_labels(model.probabilities(texts), taxonomy), targets, orders)
-        baseline = score(test, Baseline.train(rest, tuple(targets)).predict(texts), targets, orders)
+        variants["encoder"] = scored(use_memory=False)
+        variants["baseline"] = score(test, Baseline.train(rest, tuple(targets)).predict(texts), targets, orders)
         for target in targets:
-            rows[target].append(
-                {
-                    name: (scores[target].accuracy, scores[target].macro_f1)
-                    for name, scores in (("model", blended), ("encoder", encoder), ("baseline", baseline))
-                }
-            )
-            margin = blended[target].accuracy - baseline[target].accuracy
+            rows[target].append({name: (s[target].accuracy, s[target].macro_f1) for name, s in variants.items()})
+            margin = variants["model"][target].accuracy - variants["baseline"][target].accuracy
             print(
-                f"fold {number} {target:10s} model {blended[target].accuracy:.3f} encoder {encoder[target].accuracy:.3f}"
-                f" baseline {baseline[target].accuracy:.3f} (margin {margin:+.3f}; lexical weight"
-                f" {weights[target]:.1f}, best epoch {result.best_epoch}/{len(result.epochs)})"
+                f"fold {number} {target:10s} "
+                + " ".join(f"{name} {s[target].accuracy:.3f}" for name, s in variants.items())
+                + f" (margin {margin:+.3f}; lexical weight {weights[target]:.1f}, memory weight"
+                f" {result.memory_weights[target]:g}, best epoch {result.best_epoch}/{len(result.epochs)})"
             )
         print(f"fold {number}: {time.perf_counter() - started:.0f} s", flush=True)
-    print("\ntarget     | model acc / macro-F1 | encoder alone | baseline | model - baseline (acc, per fold)")
+    names = ("model", "no memory", "encoder", "baseline")
+    print("\ntarget     | " + " | ".join(f"{name} acc / macro-F1" for name in names) + " | model - baseline (acc, per fold)")
     for target in targets:
-        mean = {name: np.mean([fold[name] for fold in rows[target]], axis=0) for name in ("model", "encoder", "baseline")}
+        mean = {name: np.mean([fold[name] for fold in rows[target]], axis=0) for name in names}
         margins = " ".join(f"{fold['model'][0] - fold['baseline'][0]:+.3f}" for fold in rows[target])
-        print(
-            f"{target:10s} | {mean['model'][0]:.3f} / {mean['model'][1]:.3f} | {mean['encoder'][0]:.3f} / "
-            f"{mean['encoder'][1]:.3f} | {mean['baseline'][0]:.3f} / {mean['baseline'][1]:.3f} | {margins}"
-        )
-
+        print(f"{target:10s} | " + " | ".join(f"{mean[n][0]:.3f} / {mean[n][1]:.3f}" for n in names) + f" | {margins}")
 
 if __name__ == "__main__":
     main()

@@ -29,9 +29,13 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 MIN_TEMPERATURE, MAX_TEMPERATURE = 1.0, 20.0
 
 
-def negative_log_likelihood(logits: np.ndarray, gold: np.ndarray, temperature: float) -> float:
-    probabilities = softmax(logits / temperature)
+def log_loss(probabilities: np.ndarray, gold: np.ndarray) -> float:
+    """Mean negative log-probability of ``gold`` (label indices), one row per example."""
     return float(-np.log(np.clip(probabilities[np.arange(len(gold)), gold], 1e-12, None)).mean())
+
+
+def negative_log_likelihood(logits: np.ndarray, gold: np.ndarray, temperature: float) -> float:
+    return log_loss(softmax(logits / temperature), gold)
 
 
 def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:

@@ -8,13 +8,22 @@ from pathlib import Path
 from string import Template
 from typing import TYPE_CHECKING
 
-from classifier.metrics import confusion_table, mean_macro_f1, scores_table
+from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, scores_table
 from classifier.synthetic import LABEL_RULES
 
 if TYPE_CHECKING:
     from classifier.train import Promotion, TrainingResult, TrainingSet
 
 TEMPLATE = Path(__file__).resolve().parent / "model_card_template.md"
+
+
+def validation_columns(result: TrainingResult, promotion: Promotion) -> dict[str, dict[str, TargetScore]]:
+    """The new model's validation scores with and without its memory, and the current
+    model's without (the two the promotion gate compares)."""
+    columns = {"this model": result.validation_scores, "without memory": result.network_validation_scores}
+    if promotion.current_scores:
+        columns[f"current ({promotion.current_version}), without memory"] = promotion.current_scores
+    return columns
 
 
 def model_card(version: str, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> str:
@@ -41,9 +50,7 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         f"| {e.epoch} | {e.train_loss:.4f} | {e.validation_mean_macro_f1:.4f} | {e.seconds:.0f} |"
         for e in result.epochs
     ]
-    columns = {"this model": result.validation_scores}
-    if promotion.current_scores:
-        columns[f"current ({promotion.current_version})"] = promotion.current_scores
+    columns = validation_columns(result, promotion)
     confusions = "\n\n".join(
         f"### Confusion matrix: {name} (rows gold, columns predicted)\n\n{confusion_table(s)}"
         for name, s in result.validation_scores.items()
@@ -59,6 +66,16 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         "the encoder's: (1 - w) * encoder + w * lexical. Trained on the same rows."
         if result.model.lexical is not None
         else "none (trained without one, or too few distinct words)."
+    )
+    memory = result.model.memory
+    memory_line = (
+        f"{len(memory)} labelled documents (the training and validation rows that were not generated). "
+        f"A document whose word TF-IDF cosine with one of them is at least {memory.threshold:g} moves towards "
+        "that one's label: (1 - w) * p + w * one-hot, w per target = "
+        + ", ".join(f"{name} {weight:g}" for name, weight in result.memory_weights.items())
+        + " (fitted on the validation split with the training rows only in memory)."
+        if memory is not None
+        else "none (trained without one, or no labelled documents that were not generated)."
     )
     verdict = "Promoted to the default model" if promotion.promote else "NOT promoted to the default model"
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
@@ -89,4 +106,5 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         confusions=confusions,
         calibration=calibration,
         lexical=lexical,
+        memory=memory_line,
     )

@@ -1,8 +1,9 @@
 """``docpipe eval classify DATASET``: a model and the baseline, scored on one labelled dataset.
 
-The baseline (classifier/baseline.py) is trained in the same run on the same training
-rows as the model (rebuilt from the model's training manifest), so the two columns are
-comparable. The report also says how many evaluation texts occur among those training
+The baseline (classifier/baseline.py) is trained in the same run on every row the model
+learnt from (its training and validation rows, rebuilt from its training manifest: the
+validation rows chose its epoch and calibration and are in its memory), so the two columns
+are comparable. A model with a memory of labelled documents is also scored without it. The report also says how many evaluation texts occur among those training
 rows: a non-zero count means the figures are not a held-out measurement.
 """
 
@@ -27,6 +28,7 @@ class EvalReport:
     labels_not_in_taxonomy: dict[str, int]
     model_scores: dict[str, TargetScore]
     model_ms_per_doc: float
+    without_memory_scores: dict[str, TargetScore] = field(default_factory=dict)
     baseline_scores: dict[str, TargetScore] = field(default_factory=dict)
     baseline_training_rows: int = 0
     overlap_with_training: int = 0
@@ -41,6 +43,7 @@ class EvalReport:
             "model": {name: s.as_dict() for name, s in self.model_scores.items()},
             "model_mean_macro_f1": mean_macro_f1(self.model_scores),
             "model_ms_per_doc": self.model_ms_per_doc,
+            "model_without_memory": {name: s.as_dict() for name, s in self.without_memory_scores.items()},
             "baseline": {name: s.as_dict() for name, s in self.baseline_scores.items()},
             "baseline_mean_macro_f1": mean_macro_f1(self.baseline_scores) if self.baseline_scores else None,
             "baseline_training_rows": self.baseline_training_rows,
@@ -50,6 +53,8 @@ class EvalReport:
 
     def render(self, confusion: bool = False) -> str:
         columns = {"model": self.model_scores}
+        if self.without_memory_scores:
+            columns["model without memory"] = self.without_memory_scores
         if self.baseline_scores:
             columns["baseline"] = self.baseline_scores
         lines = [
@@ -69,7 +74,7 @@ class EvalReport:
                     if name in self.baseline_scores
                 ),
                 f"baseline: word 1-2-gram counts + MLP per target, trained on the model's "
-                f"{self.baseline_training_rows} training rows in this run",
+                f"{self.baseline_training_rows} training and validation rows in this run",
             ]
         lines += [f"note: {note}" for note in self.notes]
         if confusion:
@@ -100,16 +105,20 @@ def evaluate(
     orders = {t.name: t.labels for t in model.taxonomy.targets}
 
     started = time.perf_counter()
-    model_predictions = predicted_labels(model.probabilities(texts), model.taxonomy)
+    without_memory = model.probabilities(texts, use_memory=False)
+    probabilities = model.memory.mix(texts, without_memory) if model.memory is not None else without_memory
     ms_per_doc = (time.perf_counter() - started) * 1000 / len(texts)
     report = EvalReport(
         dataset=dataset,
         model_version=model.version,
         examples=len(examples),
         labels_not_in_taxonomy=dropped,
-        model_scores=score(examples, model_predictions, model.taxonomy.names, orders),
+        model_scores=score(examples, predicted_labels(probabilities, model.taxonomy), model.taxonomy.names, orders),
         model_ms_per_doc=ms_per_doc,
     )
+    if model.memory is not None:
+        predictions = predicted_labels(without_memory, model.taxonomy)
+        report.without_memory_scores = score(examples, predictions, model.taxonomy.names, orders)
     unlabelled = [t for t in model.taxonomy.names if t not in report.model_scores]
     if unlabelled:
         report.notes.append(f"not scored (the dataset has no labels for them): {', '.join(unlabelled)}")
@@ -127,7 +136,8 @@ def evaluate(
         if baseline_datasets:
             training: list[Example] = load_sources(settings, baseline_datasets, model.taxonomy)[0]
         else:
-            training = rebuild_training_set(settings, model_dir).train
+            rebuilt = rebuild_training_set(settings, model_dir)
+            training = rebuilt.train + rebuilt.validation
         baseline = Baseline.train(training, model.taxonomy.names)
         report.baseline_scores = score(examples, baseline.predict(texts), model.taxonomy.names, orders)
         report.baseline_training_rows = len(training)

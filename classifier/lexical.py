@@ -44,12 +44,19 @@ ABSENT_LABEL_LOGIT = -30.0
 """Score of a label with no training examples: never predicted by this branch."""
 
 
-def _vectorizer(analyzer: str, ngram_range: tuple[int, int], vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+def tfidf_vectorizer(
+    analyzer: str,
+    ngram_range: tuple[int, int],
+    vocabulary: dict[str, int] | None = None,
+    min_df: int = MIN_DOCUMENT_FREQUENCY,
+    max_features: int = MAX_FEATURES,
+) -> TfidfVectorizer:
+    """Sublinear-TF TF-IDF in float32; with a saved ``vocabulary``, ready once ``idf_`` is set."""
     return TfidfVectorizer(
         analyzer=analyzer,
         ngram_range=ngram_range,
-        min_df=MIN_DOCUMENT_FREQUENCY,
-        max_features=MAX_FEATURES,
+        min_df=min_df,
+        max_features=max_features,
         sublinear_tf=True,
         vocabulary=vocabulary,
         dtype=np.float32,
@@ -74,7 +81,7 @@ class LexicalModel:
         examples have too few distinct words to build features from.
         """
         texts = [ex.text for ex in examples]
-        vectorizers = [_vectorizer(analyzer, ngram_range) for analyzer, ngram_range in FEATURE_SETS]
+        vectorizers = [tfidf_vectorizer(analyzer, ngram_range) for analyzer, ngram_range in FEATURE_SETS]
         try:
             features = hstack([vectorizer.fit_transform(texts) for vectorizer in vectorizers]).tocsr()
         except ValueError:  # empty vocabulary: every n-gram occurs in fewer than MIN_DOCUMENT_FREQUENCY documents
@@ -141,7 +148,7 @@ class LexicalModel:
             arrays["idf.0"] = arrays["idf"]
         vectorizers = []
         for number, spec in enumerate(meta["feature_sets"]):
-            vectorizer = _vectorizer(spec["analyzer"], tuple(spec["ngram_range"]), spec["vocabulary"])
+            vectorizer = tfidf_vectorizer(spec["analyzer"], tuple(spec["ngram_range"]), spec["vocabulary"])
             vectorizer.idf_ = arrays[f"idf.{number}"]
             vectorizers.append(vectorizer)
         return cls(

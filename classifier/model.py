@@ -4,12 +4,14 @@ Network: a small pretrained transformer encoder (mean-pooled) with one linear he
 taxonomy target. Long documents are cut to their first and last tokens: a document's
 type and sender show at its head, deadlines and signatures often at its tail. Beside it,
 optionally, a lexical branch (classifier.lexical) whose log-probabilities are blended in
-with a weight per target.
+with a weight per target, and a memory of labelled documents (classifier.memory) that
+moves near repeats of them towards their labels.
 
 A model directory holds everything needed to classify, with no network access:
 ``model.safetensors`` (all weights), ``config.json`` + tokenizer files (the encoder's),
 ``classifier.json`` (targets, labels, temperatures, blend weights, input length),
-``lexical.json`` + ``lexical.safetensors`` (the lexical branch, if any), ``taxonomy.toml``,
+``lexical.json`` + ``lexical.safetensors`` (the lexical branch, if any), ``memory.json`` +
+``memory.safetensors`` (the memory, if any), ``taxonomy.toml``,
 ``metrics.json``, ``training.json`` and ``MODEL_CARD.md``. This module imports torch,
 so import it only where a model is really used.
 """
@@ -31,6 +33,7 @@ from transformers.utils import logging as transformers_logging
 
 from classifier.calibration import log_softmax, softmax
 from classifier.lexical import LexicalModel
+from classifier.memory import ExampleMemory
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
 
@@ -163,6 +166,7 @@ class ClassifierModel:
         temperatures: dict[str, float] | None = None,
         lexical: LexicalModel | None = None,
         lexical_weights: dict[str, float] | None = None,
+        memory: ExampleMemory | None = None,
         version: str = "unsaved",
         bf16: bool = False,
     ) -> None:
@@ -174,6 +178,7 @@ class ClassifierModel:
         self.temperatures = temperatures or {name: 1.0 for name in taxonomy.names}
         self.lexical = lexical
         self.lexical_weights = lexical_weights or {name: 0.0 for name in taxonomy.names}
+        self.memory = memory
         self.version = version
         self.bf16 = bf16
 
@@ -225,11 +230,15 @@ class ClassifierModel:
                 out[name][chunk] = values.float().numpy()
         return out
 
-    def probabilities(self, texts: list[str], batch_size: int = 16) -> dict[str, np.ndarray]:
-        """Calibrated probabilities per target (temperature-scaled softmax)."""
-        return {
+    def probabilities(self, texts: list[str], batch_size: int = 16, use_memory: bool = True) -> dict[str, np.ndarray]:
+        """Calibrated probabilities per target (temperature-scaled softmax), near repeats of
+        remembered documents moved towards their labels (unless ``use_memory`` is False)."""
+        probabilities = {
             name: softmax(values / self.temperatures[name]) for name, values in self.logits(texts, batch_size).items()
         }
+        if use_memory and self.memory is not None:
+            return self.memory.mix(texts, probabilities)
+        return probabilities
 
     def predict(self, texts: list[str], batch_size: int = 16) -> list[Prediction]:
         probabilities = self.probabilities(texts, batch_size)
@@ -265,6 +274,8 @@ class ClassifierModel:
         }
         if self.lexical is not None:
             self.lexical.save(directory)
+        if self.memory is not None:
+            self.memory.save(directory)
         (directory / "classifier.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         self.version = version
 
@@ -288,6 +299,7 @@ class ClassifierModel:
             temperatures=meta["temperatures"],
             lexical=LexicalModel.load(directory),
             lexical_weights=meta.get("lexical_weights"),
+            memory=ExampleMemory.load(directory),
             version=meta.get("version", directory.name),
             bf16=bf16,
         )

@@ -7,9 +7,12 @@
    the targets it is labelled for), best epoch kept by validation mean macro-F1 (stopping
    early once it no longer improves); then the lexical branch (classifier.lexical) trained
    on the same rows, and per target its blend weight and a temperature fitted on the
-   validation split (calibration).
+   validation split (calibration); then the memory of labelled documents
+   (classifier.memory) built from the training rows, its weight per target fitted on the
+   validation split, validation scores taken, and the validation rows added to it.
 3. ``decide_promotion``: the new model becomes the default only if it is not worse than
-   the current one on the same validation split.
+   the current one on the same validation split (both without their memories: the
+   current model's may hold these very rows).
 4. ``save_model``: a versioned directory with weights, taxonomy, metrics, model card.
 """
 
@@ -32,6 +35,7 @@ from classifier import store
 from classifier.calibration import (
     expected_calibration_error,
     fit_temperature,
+    log_loss,
     log_softmax,
     negative_log_likelihood,
     softmax,
@@ -39,6 +43,7 @@ from classifier.calibration import (
 from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_corrections, split
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
+from classifier.memory import MIX_WEIGHTS, ExampleMemory
 from classifier.model import ClassifierModel, blend, set_threads
 from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
@@ -87,6 +92,9 @@ class TrainConfig:
     """Train the lexical branch and blend it in where it helps on the validation split."""
     lexical_regularisation: float = 10.0
     """C of the lexical branch's logistic regressions (inverse L2 strength)."""
+    memory: bool = True
+    """Remember the labelled (non-generated) documents; near repeats take their labels where
+    that helps on the validation split."""
     synthetic_per_label: int = 60
     """Generated documents for each doc type and department that has no real example."""
     seed: int = 13
@@ -187,9 +195,14 @@ class TrainingResult:
     epochs: list[EpochReport]
     best_epoch: int
     validation_scores: dict[str, TargetScore]
+    """With the memory of the training rows (the validation rows are added after scoring)."""
+    network_validation_scores: dict[str, TargetScore]
+    """Without the memory: what the promotion gate compares."""
     temperatures: dict[str, float]
     lexical_weights: dict[str, float]
     """Per target: the weight of the lexical branch in the blend (0: encoder only)."""
+    memory_weights: dict[str, float]
+    """Per target: the weight of a near repeat's label (0: memory off for it)."""
     calibration_error: dict[str, dict[str, float]]
     """Per target: expected calibration error of the encoder alone and of the calibrated blend."""
     seconds: float
@@ -238,11 +251,14 @@ def predicted_labels(probabilities: dict[str, np.ndarray], taxonomy: Taxonomy) -
     ]
 
 
-def evaluate_model(model: ClassifierModel, examples: list[Example]) -> dict[str, TargetScore]:
+def evaluate_model(
+    model: ClassifierModel, examples: list[Example], use_memory: bool = True
+) -> dict[str, TargetScore]:
     """Scores of a model on labelled examples (labels outside its taxonomy count as errors)."""
     if not examples:
         return {}
-    predictions = predicted_labels(model.probabilities([ex.text for ex in examples]), model.taxonomy)
+    texts = [ex.text for ex in examples]
+    predictions = predicted_labels(model.probabilities(texts, use_memory=use_memory), model.taxonomy)
     orders = {t.name: t.labels for t in model.taxonomy.targets}
     return score(examples, predictions, model.taxonomy.names, orders)
 
@@ -335,14 +351,20 @@ def fine_tune(
         model.lexical = LexicalModel.train(data.train, taxonomy, config.lexical_regularisation)
     temperatures, weights, calibration = calibrate(model, data.validation)
     model.temperatures, model.lexical_weights = temperatures, weights
+    network_scores = evaluate_model(model, data.validation, use_memory=False)
+    memory_weights, validation_scores = {name: 0.0 for name in taxonomy.names}, network_scores
+    if config.memory and (remembered := remember(model, data)) is not None:
+        memory_weights, validation_scores = remembered
     return TrainingResult(
         model=model,
         config=config,
         epochs=epochs,
         best_epoch=best_epoch,
-        validation_scores=evaluate_model(model, data.validation),
+        validation_scores=validation_scores,
+        network_validation_scores=network_scores,
         temperatures=temperatures,
         lexical_weights=weights,
+        memory_weights=memory_weights,
         calibration_error=calibration,
         seconds=time.perf_counter() - started,
         threads=torch.get_num_threads(),
@@ -387,6 +409,49 @@ def calibrate(
     return temperatures, weights, errors
 
 
+def remember(model: ClassifierModel, data: TrainingSet) -> tuple[dict[str, float], dict[str, TargetScore]] | None:
+    """Give ``model`` its memory of labelled documents. Returns the weights fitted on the
+    validation split and the validation scores with the memory of the training rows; the
+    validation rows are added to the memory afterwards (a lookup, not a fit: they are as
+    good to remember as the training rows). None when there is nothing to remember."""
+    model.memory = ExampleMemory.build(data.train, model.taxonomy)
+    if model.memory is None:
+        return None
+    weights = fit_memory_weights(model, data.validation)
+    model.memory.weights = weights
+    scores = evaluate_model(model, data.validation)
+    model.memory = ExampleMemory.build(data.train + data.validation, model.taxonomy)
+    model.memory.weights = weights
+    return weights, scores
+
+
+def fit_memory_weights(model: ClassifierModel, validation: list[Example]) -> dict[str, float]:
+    """Per target, the weight of a near repeat's label with the lowest negative log-likelihood
+    on the validation split (ties: the smaller weight; 0 where no row is labelled)."""
+    assert model.memory is not None
+    weights = {name: 0.0 for name in model.taxonomy.names}
+    if not validation:
+        return weights
+    texts = [ex.text for ex in validation]
+    calibrated = model.probabilities(texts, use_memory=False)
+    for target in model.taxonomy.targets:
+        rows = [i for i, ex in enumerate(validation) if target.name in ex.labels]
+        if not rows:
+            continue
+        gold = np.array([target.index(validation[i].labels[target.name]) for i in rows])
+        best: tuple[float, float] | None = None
+        for weight in MIX_WEIGHTS:
+            mixed = model.memory.mix(
+                [texts[i] for i in rows], {target.name: calibrated[target.name][rows]}, {target.name: weight}
+            )
+            loss = log_loss(mixed[target.name], gold)
+            if best is None or loss < best[0] - 1e-6:
+                best = (loss, weight)
+        assert best is not None
+        weights[target.name] = best[1]
+    return weights
+
+
 # --- promotion and saving -------------------------------------------------------------------
 
 
@@ -401,7 +466,8 @@ class Promotion:
 def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validation: list[Example]) -> Promotion:
     """Promote unless the current default model scores better on this validation split.
 
-    Both are scored on the same examples; "better" is the mean macro-F1 over targets.
+    Both are scored on the same examples without their memories (the current model's may
+    remember these very rows); "better" is the mean macro-F1 over targets.
     """
     current_dir = store.resolve(settings, store.POINTER)
     if current_dir is None:
@@ -409,10 +475,10 @@ def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validati
     if not validation:
         return Promotion(False, "no validation examples to compare on", current_dir.name)
     current = ClassifierModel.load(current_dir)
-    current_scores = evaluate_model(current, validation)
-    new, old = mean_macro_f1(result.validation_scores), mean_macro_f1(current_scores)
+    current_scores = evaluate_model(current, validation, use_memory=False)
+    new, old = mean_macro_f1(result.network_validation_scores), mean_macro_f1(current_scores)
     verdict = "not worse than" if new >= old else "worse than"
-    reason = f"validation mean macro-F1 {new:.4f} {verdict} current {current_dir.name} ({old:.4f})"
+    reason = f"validation mean macro-F1 without memory {new:.4f} {verdict} current {current_dir.name} ({old:.4f})"
     return Promotion(new >= old, reason, current_dir.name, current_scores)
 
 
@@ -434,6 +500,9 @@ def save_model(settings: DocpipeSettings, result: TrainingResult, data: Training
         "best_epoch": result.best_epoch,
         "temperatures": result.temperatures,
         "lexical_weights": result.lexical_weights,
+        "memory_weights": result.memory_weights,
+        "memory_rows": len(result.model.memory) if result.model.memory is not None else 0,
+        "network_validation": {name: s.as_dict() for name, s in result.network_validation_scores.items()},
         "calibration_error": result.calibration_error,
         "training_seconds": result.seconds,
         "promotion": {

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from classifier.card import validation_columns
 from classifier.metrics import confusion_table, mean_macro_f1, scores_table
 from classifier.taxonomy import Taxonomy
 from classifier.train import (
@@ -92,9 +93,7 @@ def save_task(result: TrainingResult, data: TrainingSet, promotion: Promotion) -
 
 
 def _artifact(version: str, result: TrainingResult, promotion: Promotion) -> str:
-    columns = {"new model": result.validation_scores}
-    if promotion.current_scores:
-        columns[f"current ({promotion.current_version})"] = promotion.current_scores
+    columns = validation_columns(result, promotion)
     confusions = "\n\n".join(
         f"**{name}** (rows gold, columns predicted)\n\n{confusion_table(s)}"
         for name, s in result.validation_scores.items()

@@ -40,7 +40,9 @@ def test_eval_prints_model_and_baseline_side_by_side(tiny_model, cli_env, tmp_pa
     report = json.loads(capsys.readouterr().out)
     assert report["model_version"] == tiny_model.directory.name
     assert set(report["model"]) == set(report["baseline"]) == {"doc_type", "urgency", "department"}
-    assert report["baseline_training_rows"] == len(tiny_model.data.train)  # the model's own rows, rebuilt
+    # every row the model learnt from, rebuilt: training and validation
+    assert report["baseline_training_rows"] == len(tiny_model.data.train) + len(tiny_model.data.validation)
+    assert report["model_without_memory"] == {}  # generated rows only: nothing remembered
     assert report["overlap_with_training"] == 0
 
     assert main(["eval", "classify", str(held_out), "--model", str(tiny_model.directory), "--confusion"]) == 0
@@ -53,6 +55,29 @@ def test_eval_on_training_rows_says_it_is_not_held_out(tiny_model, cli_env, tmp_
     seen = write_csv(tmp_path / "seen.csv", tiny_model.data.train[:5])
     assert main(["eval", "classify", str(seen), "--model", str(tiny_model.directory)]) == 0
     assert "5 evaluation texts are among the training rows" in capsys.readouterr().out
+
+
+def test_eval_scores_a_model_with_and_without_its_memory(tiny_model, cli_env, tmp_path, capsys):
+    import shutil
+    from dataclasses import replace
+
+    from classifier.memory import ExampleMemory
+    from classifier.model import ClassifierModel
+
+    folder = shutil.copytree(tiny_model.directory, tmp_path / "remembering")
+    model = ClassifierModel.load(folder)
+    validation = tiny_model.data.validation
+    model.memory = ExampleMemory.build([replace(ex, source=f"reviewed#{n}") for n, ex in enumerate(validation)], model.taxonomy)
+    model.memory.weights = {name: 0.95 for name in model.taxonomy.names}
+    model.save(folder, "remembering")
+    rows = write_csv(tmp_path / "remembered.csv", validation)
+
+    assert main(["eval", "classify", str(rows), "--model", str(folder), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert all(s["accuracy"] == 1.0 for s in report["model"].values())
+    assert set(report["model_without_memory"]) == set(report["model"])
+    assert any(s["accuracy"] < 1.0 for s in report["model_without_memory"].values())
+    assert report["overlap_with_training"] == len(validation)  # validation rows are rows the model learnt from
 
 
 def test_eval_without_a_model_is_a_clear_error(cli_env, tmp_path, capsys):

@@ -84,8 +84,32 @@ def test_a_model_becomes_default_only_if_not_worse(tiny_model):
     same = decide_promotion(tiny_model.settings, tiny_model.result, validation)
     assert same.promote and same.current_version == tiny_model.directory.name and "not worse" in same.reason
 
-    zero = {name: replace(s, macro_f1=0.0) for name, s in tiny_model.result.validation_scores.items()}
+    zero = {name: replace(s, macro_f1=0.0) for name, s in tiny_model.result.network_validation_scores.items()}
     assert all(isinstance(s, TargetScore) for s in zero.values())
-    worse = decide_promotion(tiny_model.settings, replace(tiny_model.result, validation_scores=zero), validation)
+    worse = decide_promotion(
+        tiny_model.settings, replace(tiny_model.result, network_validation_scores=zero), validation
+    )
     assert any(s.macro_f1 > 0 for s in same.current_scores.values())  # so zero is strictly worse
     assert not worse.promote and "worse than current" in worse.reason
+
+
+def test_the_gate_compares_models_without_their_memories(tiny_model, tmp_path):
+    """A current model that remembers the validation rows would otherwise beat any candidate."""
+    from classifier.memory import ExampleMemory
+    from classifier.model import ClassifierModel
+    from classifier.train import Promotion, decide_promotion, evaluate_model, save_model
+    from docpipe.settings import DocpipeSettings
+
+    settings = DocpipeSettings(database_url=tiny_model.settings.database_url, data_dir=tmp_path, classifier_bf16=False)
+    validation = tiny_model.data.validation
+    remembering = ClassifierModel.load(tiny_model.directory)
+    labelled = [replace(ex, source=f"reviewed#{n}") for n, ex in enumerate(validation)]
+    remembering.memory = ExampleMemory.build(labelled, remembering.taxonomy)
+    remembering.memory.weights = {name: 0.95 for name in remembering.taxonomy.names}
+    scores = evaluate_model(remembering, validation)
+    assert all(s.accuracy == 1.0 for s in scores.values())  # it remembers every row
+    save_model(settings, replace(tiny_model.result, model=remembering), tiny_model.data, Promotion(True, "first"))
+    assert ExampleMemory.load(store.resolve(settings)) is not None
+
+    verdict = decide_promotion(settings, tiny_model.result, validation)
+    assert verdict.promote and "not worse" in verdict.reason
