@@ -29,6 +29,8 @@ class EvalReport:
     model_scores: dict[str, TargetScore]
     model_ms_per_doc: float
     without_memory_scores: dict[str, TargetScore] = field(default_factory=dict)
+    memory_repeats: int | None = None
+    """Evaluation documents that nearly repeat one the model remembers (None: no memory)."""
     baseline_scores: dict[str, TargetScore] = field(default_factory=dict)
     baseline_training_rows: int = 0
     overlap_with_training: int = 0
@@ -44,6 +46,7 @@ class EvalReport:
             "model_mean_macro_f1": mean_macro_f1(self.model_scores),
             "model_ms_per_doc": self.model_ms_per_doc,
             "model_without_memory": {name: s.as_dict() for name, s in self.without_memory_scores.items()},
+            "memory_repeats": self.memory_repeats,
             "baseline": {name: s.as_dict() for name, s in self.baseline_scores.items()},
             "baseline_mean_macro_f1": mean_macro_f1(self.baseline_scores) if self.baseline_scores else None,
             "baseline_training_rows": self.baseline_training_rows,
@@ -119,6 +122,11 @@ def evaluate(
     if model.memory is not None:
         predictions = predicted_labels(without_memory, model.taxonomy)
         report.without_memory_scores = score(examples, predictions, model.taxonomy.names, orders)
+        report.memory_repeats = int(model.memory.repeats(texts).sum())
+        report.notes.append(
+            f"{report.memory_repeats} of {len(texts)} documents nearly repeat one of the {len(model.memory)} the model "
+            f"remembers (word TF-IDF cosine >= {model.memory.threshold:g})"
+        )
     unlabelled = [t for t in model.taxonomy.names if t not in report.model_scores]
     if unlabelled:
         report.notes.append(f"not scored (the dataset has no labels for them): {', '.join(unlabelled)}")

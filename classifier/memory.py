@@ -122,15 +122,24 @@ class ExampleMemory:
     def __len__(self) -> int:
         return self.vectors.shape[0]
 
+    def similarities(self, texts: list[str]) -> np.ndarray:
+        """(texts, rows) cosine of each text with each remembered document."""
+        similarity = np.empty((len(texts), len(self)), np.float32)
+        for start in range(0, len(texts), QUERY_CHUNK):  # bounds the dense (texts, rows) block
+            chunk = self.vectorizer.transform(texts[start : start + QUERY_CHUNK])
+            similarity[start : start + QUERY_CHUNK] = (chunk @ self.vectors.T).toarray()
+        return similarity
+
+    def repeats(self, texts: list[str]) -> np.ndarray:
+        """Per text, whether it nearly repeats a remembered document."""
+        return self.similarities(texts).max(axis=1, initial=-1.0) >= self.threshold
+
     def nearest(self, texts: list[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Per target: (similarity, row) of each text's most similar row labelled for it.
 
         Similarity is -1 where no row is labelled for the target.
         """
-        similarity = np.empty((len(texts), len(self)), np.float32)
-        for start in range(0, len(texts), QUERY_CHUNK):  # bounds the dense (texts, rows) block
-            chunk = self.vectorizer.transform(texts[start : start + QUERY_CHUNK])
-            similarity[start : start + QUERY_CHUNK] = (chunk @ self.vectors.T).toarray()
+        similarity = self.similarities(texts)
         out = {}
         for target, labels in self.labels.items():
             candidates = np.where(labels != NO_LABEL, similarity, -1.0)

@@ -42,7 +42,7 @@ def test_eval_prints_model_and_baseline_side_by_side(tiny_model, cli_env, tmp_pa
     assert set(report["model"]) == set(report["baseline"]) == {"doc_type", "urgency", "department"}
     # every row the model learnt from, rebuilt: training and validation
     assert report["baseline_training_rows"] == len(tiny_model.data.train) + len(tiny_model.data.validation)
-    assert report["model_without_memory"] == {}  # generated rows only: nothing remembered
+    assert report["model_without_memory"] == {} and report["memory_repeats"] is None  # nothing remembered
     assert report["overlap_with_training"] == 0
 
     assert main(["eval", "classify", str(held_out), "--model", str(tiny_model.directory), "--confusion"]) == 0
@@ -78,6 +78,7 @@ def test_eval_scores_a_model_with_and_without_its_memory(tiny_model, cli_env, tm
     assert set(report["model_without_memory"]) == set(report["model"])
     assert any(s["accuracy"] < 1.0 for s in report["model_without_memory"].values())
     assert report["overlap_with_training"] == len(validation)  # validation rows are rows the model learnt from
+    assert report["memory_repeats"] == len(validation)
 
 
 def test_eval_without_a_model_is_a_clear_error(cli_env, tmp_path, capsys):

@@ -69,6 +69,7 @@ def test_a_near_repeat_takes_the_remembered_labels(memory, taxonomy):
         np.testing.assert_allclose(values.sum(axis=1), 1.0)
     similarity, rows = memory.nearest([REPEAT, UNRELATED])["department"]
     assert rows[0] == 0 and similarity[0] >= memory.threshold > similarity[1]
+    assert memory.repeats([REPEAT, UNRELATED]).tolist() == [True, False]
 
 
 def test_rows_unlabelled_for_a_target_are_never_its_evidence(taxonomy):
