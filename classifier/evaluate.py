@@ -3,8 +3,9 @@
 The baseline (classifier/baseline.py) is trained in the same run on every row the model
 learnt from (its training and validation rows, rebuilt from its training manifest: the
 validation rows chose its epoch and calibration and are in its memory), so the two columns
-are comparable. A model with a memory of labelled documents is also scored without it. The report also says how many evaluation texts occur among those training
-rows: a non-zero count means the figures are not a held-out measurement.
+are comparable. A model with a memory of labelled documents is also scored without it. The
+report also says how many evaluation texts occur among those training rows: a non-zero
+count means the figures are not a held-out measurement.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def evaluate(
     baseline_datasets: list[str] | None = None,
 ) -> EvalReport:
     from classifier.model import ClassifierModel, set_threads
-    from classifier.train import load_sources, predicted_labels, rebuild_training_set
+    from classifier.train import load_sources, rebuild_training_set, score_probabilities
 
     model_dir = store.resolve(settings, model_name)
     if model_dir is None:
@@ -116,12 +117,11 @@ def evaluate(
         model_version=model.version,
         examples=len(examples),
         labels_not_in_taxonomy=dropped,
-        model_scores=score(examples, predicted_labels(probabilities, model.taxonomy), model.taxonomy.names, orders),
+        model_scores=score_probabilities(examples, probabilities, model.taxonomy),
         model_ms_per_doc=ms_per_doc,
     )
     if model.memory is not None:
-        predictions = predicted_labels(without_memory, model.taxonomy)
-        report.without_memory_scores = score(examples, predictions, model.taxonomy.names, orders)
+        report.without_memory_scores = score_probabilities(examples, without_memory, model.taxonomy)
         report.memory_repeats = int(model.memory.repeats(texts).sum())
         report.notes.append(
             f"{report.memory_repeats} of {len(texts)} documents nearly repeat one of the {len(model.memory)} the model "

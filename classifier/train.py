@@ -257,10 +257,16 @@ def evaluate_model(
     """Scores of a model on labelled examples (labels outside its taxonomy count as errors)."""
     if not examples:
         return {}
-    texts = [ex.text for ex in examples]
-    predictions = predicted_labels(model.probabilities(texts, use_memory=use_memory), model.taxonomy)
-    orders = {t.name: t.labels for t in model.taxonomy.targets}
-    return score(examples, predictions, model.taxonomy.names, orders)
+    probabilities = model.probabilities([ex.text for ex in examples], use_memory=use_memory)
+    return score_probabilities(examples, probabilities, model.taxonomy)
+
+
+def score_probabilities(
+    examples: list[Example], probabilities: dict[str, np.ndarray], taxonomy: Taxonomy
+) -> dict[str, TargetScore]:
+    """Scores of the top labels of ``probabilities`` (rows in ``examples`` order)."""
+    orders = {t.name: t.labels for t in taxonomy.targets}
+    return score(examples, predicted_labels(probabilities, taxonomy), taxonomy.names, orders)
 
 
 def fine_tune(
@@ -351,9 +357,12 @@ def fine_tune(
         model.lexical = LexicalModel.train(data.train, taxonomy, config.lexical_regularisation)
     temperatures, weights, calibration = calibrate(model, data.validation)
     model.temperatures, model.lexical_weights = temperatures, weights
-    network_scores = evaluate_model(model, data.validation, use_memory=False)
+    # The validation rows' calibrated probabilities, once: the network's scores, the memory's
+    # weights and its scores all derive from them.
+    calibrated = model.probabilities([ex.text for ex in data.validation], use_memory=False) if data.validation else {}
+    network_scores = score_probabilities(data.validation, calibrated, taxonomy) if data.validation else {}
     memory_weights, validation_scores = {name: 0.0 for name in taxonomy.names}, network_scores
-    if config.memory and (remembered := remember(model, data)) is not None:
+    if config.memory and (remembered := remember(model, data, calibrated)) is not None:
         memory_weights, validation_scores = remembered
     return TrainingResult(
         model=model,
@@ -409,41 +418,43 @@ def calibrate(
     return temperatures, weights, errors
 
 
-def remember(model: ClassifierModel, data: TrainingSet) -> tuple[dict[str, float], dict[str, TargetScore]] | None:
-    """Give ``model`` its memory of labelled documents. Returns the weights fitted on the
+def remember(
+    model: ClassifierModel, data: TrainingSet, calibrated: dict[str, np.ndarray]
+) -> tuple[dict[str, float], dict[str, TargetScore]] | None:
+    """Give ``model`` its memory of labelled documents. ``calibrated``: the model's
+    probabilities of the validation rows without a memory. Returns the weights fitted on the
     validation split and the validation scores with the memory of the training rows; the
     validation rows are added to the memory afterwards (a lookup, not a fit: they are as
     good to remember as the training rows). None when there is nothing to remember."""
     model.memory = ExampleMemory.build(data.train, model.taxonomy)
     if model.memory is None:
         return None
-    weights = fit_memory_weights(model, data.validation)
+    texts = [ex.text for ex in data.validation]
+    weights = fit_memory_weights(model.memory, data.validation, calibrated, model.taxonomy)
     model.memory.weights = weights
-    scores = evaluate_model(model, data.validation)
+    scores = score_probabilities(data.validation, model.memory.mix(texts, calibrated), model.taxonomy) if texts else {}
     model.memory = ExampleMemory.build(data.train + data.validation, model.taxonomy)
     model.memory.weights = weights
     return weights, scores
 
 
-def fit_memory_weights(model: ClassifierModel, validation: list[Example]) -> dict[str, float]:
+def fit_memory_weights(
+    memory: ExampleMemory, validation: list[Example], calibrated: dict[str, np.ndarray], taxonomy: Taxonomy
+) -> dict[str, float]:
     """Per target, the weight of a near repeat's label with the lowest negative log-likelihood
-    on the validation split (ties: the smaller weight; 0 where no row is labelled)."""
-    assert model.memory is not None
-    weights = {name: 0.0 for name in model.taxonomy.names}
-    if not validation:
-        return weights
+    on the validation split (ties: the smaller weight; 0 where no row is labelled).
+    ``calibrated``: the model's probabilities of the validation rows without a memory."""
+    weights = {name: 0.0 for name in taxonomy.names}
     texts = [ex.text for ex in validation]
-    calibrated = model.probabilities(texts, use_memory=False)
-    for target in model.taxonomy.targets:
+    for target in taxonomy.targets:
         rows = [i for i, ex in enumerate(validation) if target.name in ex.labels]
         if not rows:
             continue
         gold = np.array([target.index(validation[i].labels[target.name]) for i in rows])
         best: tuple[float, float] | None = None
         for weight in MIX_WEIGHTS:
-            mixed = model.memory.mix(
-                [texts[i] for i in rows], {target.name: calibrated[target.name][rows]}, {target.name: weight}
-            )
+            scores = {target.name: calibrated[target.name][rows]}
+            mixed = memory.mix([texts[i] for i in rows], scores, {target.name: weight})
             loss = log_loss(mixed[target.name], gold)
             if best is None or loss < best[0] - 1e-6:
                 best = (loss, weight)
