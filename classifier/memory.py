@@ -154,7 +154,16 @@ class ExampleMemory:
         weights = self.weights if weights is None else weights
         if not any(weights.get(target, 0.0) for target in probabilities):
             return probabilities
-        nearest = self.nearest(texts)
+        return self.mix_nearest(self.nearest(texts), probabilities, weights)
+
+    def mix_nearest(
+        self,
+        nearest: dict[str, tuple[np.ndarray, np.ndarray]],
+        probabilities: dict[str, np.ndarray],
+        weights: dict[str, float],
+    ) -> dict[str, np.ndarray]:
+        """``mix`` with the texts' nearest rows (``nearest``) already looked up, so that
+        several weights can be tried on one lookup."""
         out = dict(probabilities)
         for target, values in probabilities.items():
             weight = weights.get(target, 0.0)

@@ -359,8 +359,11 @@ def fine_tune(
     model.temperatures, model.lexical_weights = temperatures, weights
     # The validation rows' calibrated probabilities, once: the network's scores, the memory's
     # weights and its scores all derive from them.
-    calibrated = model.probabilities([ex.text for ex in data.validation], use_memory=False) if data.validation else {}
-    network_scores = score_probabilities(data.validation, calibrated, taxonomy) if data.validation else {}
+    calibrated: dict[str, np.ndarray] = {}
+    network_scores: dict[str, TargetScore] = {}
+    if data.validation:
+        calibrated = model.probabilities([ex.text for ex in data.validation], use_memory=False)
+        network_scores = score_probabilities(data.validation, calibrated, taxonomy)
     memory_weights, validation_scores = {name: 0.0 for name in taxonomy.names}, network_scores
     if config.memory and (remembered := remember(model, data, calibrated)) is not None:
         memory_weights, validation_scores = remembered
@@ -445,16 +448,19 @@ def fit_memory_weights(
     on the validation split (ties: the smaller weight; 0 where no row is labelled).
     ``calibrated``: the model's probabilities of the validation rows without a memory."""
     weights = {name: 0.0 for name in taxonomy.names}
-    texts = [ex.text for ex in validation]
+    if not validation:
+        return weights
+    nearest = memory.nearest([ex.text for ex in validation])
     for target in taxonomy.targets:
         rows = [i for i, ex in enumerate(validation) if target.name in ex.labels]
         if not rows:
             continue
         gold = np.array([target.index(validation[i].labels[target.name]) for i in rows])
+        similarity, remembered = nearest[target.name]
+        labelled = {target.name: (similarity[rows], remembered[rows])}
         best: tuple[float, float] | None = None
         for weight in MIX_WEIGHTS:
-            scores = {target.name: calibrated[target.name][rows]}
-            mixed = memory.mix([texts[i] for i in rows], scores, {target.name: weight})
+            mixed = memory.mix_nearest(labelled, {target.name: calibrated[target.name][rows]}, {target.name: weight})
             loss = log_loss(mixed[target.name], gold)
             if best is None or loss < best[0] - 1e-6:
                 best = (loss, weight)
