@@ -32,7 +32,7 @@ from safetensors.numpy import load_file, save_file
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.data import Example
+from classifier.data import Example, reading_window
 from classifier.lexical import tfidf_vectorizer
 from classifier.synthetic import SYNTHETIC_SOURCE
 from classifier.taxonomy import Taxonomy
@@ -99,6 +99,10 @@ class ExampleMemory:
     threshold: float = SIMILARITY_THRESHOLD
     """Similarity at and above which a row counts as a near repeat."""
 
+    def __post_init__(self) -> None:
+        # (features, rows) as CSR once: the transposed view would be converted on every lookup.
+        self._by_feature = self.vectors.T.tocsr()
+
     @classmethod
     def build(cls, examples: list[Example], taxonomy: Taxonomy) -> ExampleMemory | None:
         """A memory of the labelled, non-generated examples; None if there are none."""
@@ -107,7 +111,7 @@ class ExampleMemory:
             return None
         vectorizer = _vectorizer()
         try:
-            vectors = vectorizer.fit_transform([ex.text for ex in kept])
+            vectors = vectorizer.fit_transform([reading_window(ex.text) for ex in kept])
         except ValueError:  # empty vocabulary: no words at all
             return None
         labels = {
@@ -126,8 +130,8 @@ class ExampleMemory:
         """(texts, rows) cosine of each text with each remembered document."""
         similarity = np.empty((len(texts), len(self)), np.float32)
         for start in range(0, len(texts), QUERY_CHUNK):  # bounds the dense (texts, rows) block
-            chunk = self.vectorizer.transform(texts[start : start + QUERY_CHUNK])
-            similarity[start : start + QUERY_CHUNK] = (chunk @ self.vectors.T).toarray()
+            chunk = self.vectorizer.transform([reading_window(text) for text in texts[start : start + QUERY_CHUNK]])
+            similarity[start : start + QUERY_CHUNK] = (chunk @ self._by_feature).toarray()
         return similarity
 
     def repeats(self, texts: list[str]) -> np.ndarray:

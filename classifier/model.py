@@ -32,6 +32,7 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 from classifier.calibration import log_softmax, softmax
+from classifier.data import reading_window
 from classifier.lexical import LexicalModel
 from classifier.memory import ExampleMemory
 from classifier.taxonomy import Taxonomy
@@ -96,11 +97,6 @@ class MultiHeadClassifier(nn.Module):
         return {name: head(pooled).float() for name, head in self.heads.items()}
 
 
-# Characters kept from a long document before tokenising (tokenising a 300-page contract
-# to keep 256 tokens would dominate the time); far more than max_length tokens need.
-HEAD_CHARS, TAIL_CHARS = 12_000, 3_000
-
-
 class Encoder:
     """Text -> token ids: head and tail of the document, [CLS] ... [SEP], padded per batch."""
 
@@ -110,9 +106,8 @@ class Encoder:
         self.tail = int((max_length - 2) * tail_fraction)
 
     def ids(self, text: str) -> list[int]:
-        if len(text) > HEAD_CHARS + TAIL_CHARS:
-            text = text[:HEAD_CHARS] + "\n" + text[-TAIL_CHARS:]
-        ids = self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
+        window = reading_window(text)
+        ids = self.tokenizer(window, add_special_tokens=False, truncation=False, verbose=False)["input_ids"]
         room = self.max_length - 2
         if len(ids) > room:
             ids = ids[: room - self.tail] + ids[len(ids) - self.tail :] if self.tail else ids[:room]

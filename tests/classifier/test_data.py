@@ -8,7 +8,16 @@ from collections import Counter
 
 import pytest
 
-from classifier.data import Example, load_dataset, normalise_labels, resolve_spec, split
+from classifier.data import (
+    HEAD_CHARS,
+    TAIL_CHARS,
+    Example,
+    load_dataset,
+    normalise_labels,
+    reading_window,
+    resolve_spec,
+    split,
+)
 from classifier.synthetic import KINDS, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
@@ -139,3 +148,12 @@ def test_split_is_seeded_stratified_and_disjoint():
     assert not {ex.text for ex in train} & {ex.text for ex in validation}
     assert Counter(ex.labels["department"] for ex in validation) == {"A": 2, "B": 2, "C": 2, "D": 1}
     assert [ex.text for ex in split(examples, 0.2, seed=3)[1]] == [ex.text for ex in validation]
+
+
+def test_the_reading_window_is_a_long_documents_head_and_tail():
+    short = "Please reset my VPN password. " * 100
+    assert reading_window(short) == short
+    text = "INVOICE " + "middle page " * 5000 + " FINAL NOTICE"
+    window = reading_window(text)
+    assert len(window) == HEAD_CHARS + TAIL_CHARS + 1
+    assert window.startswith("INVOICE middle") and window.endswith("middle page  FINAL NOTICE")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.data import Example
+from classifier.data import Example, reading_window
 from classifier.lexical import LexicalModel
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
@@ -123,3 +123,15 @@ def test_calibration_weights_the_branch_that_knows_more(taxonomy, generated):
     model.lexical = None
     _, weights, _ = calibrate(model, validation)
     assert set(weights.values()) == {0.0}
+
+
+def test_a_long_document_is_read_through_its_window(taxonomy, generated):
+    train, test = generated
+    model = LexicalModel.train(train, taxonomy)
+    assert model is not None
+    # Beyond the window lie other documents' words, which would move the scores if read.
+    long = " ".join(ex.text for ex in test) * 3
+    assert len(long) > len(reading_window(long))
+    read, window = model.log_probabilities([long]), model.log_probabilities([reading_window(long)])
+    for target in taxonomy.names:
+        np.testing.assert_array_equal(read[target], window[target])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.data import Example
+from classifier.data import Example, reading_window
 from classifier.memory import MAX_TERMS_PER_ROW, ExampleMemory, _keep_heaviest_terms
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
@@ -126,3 +126,9 @@ def test_the_weight_is_fitted_to_what_the_validation_rows_say(memory, taxonomy):
     assert fit_memory_weights(memory, agreeing, know_nothing, taxonomy)["department"] == max(MIX_WEIGHTS)
     contradicting = [Example(ex.text, {**ex.labels, "department": "Human Resources"}) for ex in agreeing]
     assert fit_memory_weights(memory, contradicting, know_nothing, taxonomy)["department"] == 0.0
+
+
+def test_a_long_document_is_compared_through_its_window(memory):
+    long = REPEAT + " " + "\n".join(text for text, _ in TICKETS[1:]) * 200 + " " + UNRELATED
+    assert len(long) > len(reading_window(long))
+    np.testing.assert_array_equal(memory.similarities([long]), memory.similarities([reading_window(long)]))
