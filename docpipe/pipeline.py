@@ -23,7 +23,7 @@ from db import repository
 from db.session import session_scope
 from extractors import sniff
 from extractors.base import Attachment
-from extractors.registry import TEXT_STAGE_VERSION, extract_text
+from extractors.registry import extract_text, text_version
 from extractors.sniff import sniff_media_type
 
 FINAL_STATUSES = ("processed", "needs_review", "failed")
@@ -181,9 +181,10 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
     with session_scope(settings.database_url) as session:
         document = _claim(session, file, sha256, len(content))
         outcome.document_id = document.id
+        ocr_used = any(page.text_source == "ocr" for page in document.pages)
         up_to_date = (
             document.status in ("processed", "needs_review", "reviewed")
-            and document.stage_versions.get("text") == TEXT_STAGE_VERSION
+            and document.stage_versions.get("text") == text_version(settings, ocr_used)
             and document.media_type != sniff.EML  # mails are re-read to list their attachments
         )
         if up_to_date:
@@ -191,7 +192,7 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
             outcome.status = "needs_review" if document.status == "needs_review" else "processed"
             outcome.media_type = document.media_type
             outcome.page_count = document.page_count
-            outcome.ocr_used = any(page.text_source == "ocr" for page in document.pages)
+            outcome.ocr_used = ocr_used
         else:
             media_type = None
             try:
@@ -205,7 +206,7 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
                 warning = _extension_warning(file.filename, media_type)
                 if warning:
                     extracted.metadata["extension_warning"] = warning
-                repository.store_text(session, document, extracted, TEXT_STAGE_VERSION)
+                repository.store_text(session, document, extracted, text_version(settings, extracted.ocr_used))
                 outcome.status = "processed"
                 outcome.media_type = media_type
                 outcome.page_count = len(extracted.pages)

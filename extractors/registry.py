@@ -25,6 +25,18 @@ from extractors.sniff import sniff_media_type
 TEXT_STAGE_VERSION = "text-1"
 
 
+def text_version(settings: DocpipeSettings, ocr_used: bool) -> str:
+    """The version a document's text is stored with: the backends' code, and for text read
+    by OCR the settings it was read with, so that a document met again after the operator
+    changed them (languages, resolution, page segmentation, preprocessing) is read again."""
+    if not ocr_used:
+        return TEXT_STAGE_VERSION
+    return (
+        f"{TEXT_STAGE_VERSION}+ocr:{settings.ocr_languages}/{settings.ocr_dpi}dpi/psm{settings.ocr_psm}"
+        f"/{settings.ocr_preprocess}"
+    )
+
+
 @dataclass(frozen=True)
 class TextBackend:
     name: str

@@ -12,6 +12,7 @@ from db import repository
 from db.models import Document, Page, RunDocument
 from db.session import session_scope
 from docpipe.pipeline import InputFile, discover_files, ingest_file
+from extractors.registry import TEXT_STAGE_VERSION, text_version
 from tests import documents
 
 
@@ -85,6 +86,21 @@ def test_same_content_twice_is_one_document(settings, tmp_path):
         sha = session.get_one(Document, outcomes[0].document_id).sha256
         assert session.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)) == 1
         assert session.scalar(select(func.count()).select_from(RunDocument).where(RunDocument.run_id == run_id)) == 2
+
+
+def test_text_read_by_ocr_is_read_again_when_the_ocr_settings_change(settings, tmp_path):
+    scan, text_pdf = tmp_path / "scan.pdf", tmp_path / "invoice.pdf"
+    scan.write_bytes(documents.scanned_pdf("Invoice INV-78 total 12.00 " + tmp_path.name))
+    text_pdf.write_bytes(documents.text_pdf("Invoice INV-79 total 13.00 " + tmp_path.name))
+    first = [ingest(settings, scan), ingest(settings, text_pdf)]
+    assert [outcome.reused for outcome in first] == [False, False]
+    assert [ingest(settings, path).reused for path in (scan, text_pdf)] == [True, True]
+    changed = settings.model_copy(update={"ocr_dpi": 200})
+    again = [ingest(changed, scan), ingest(changed, text_pdf)]
+    assert [outcome.reused for outcome in again] == [False, True]  # the text layer never saw those settings
+    scan_version = stored(settings, again[0].document_id)[0].stage_versions["text"]
+    assert "/200dpi/" in scan_version and scan_version == text_version(changed, ocr_used=True)
+    assert stored(settings, again[1].document_id)[0].stage_versions["text"] == TEXT_STAGE_VERSION
 
 
 BAD_FILES = {
