@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from db import repository
-from db.session import session_scope
+from db import repository, runs
+from db.session import get_engine, session_scope
 from docpipe import inbox
 from docpipe.errors import TransientError
 from docpipe.pipeline import (
@@ -136,41 +136,51 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
         logger.info("%s is still being written; left for the next run", path)
     stages = enabled_stages(settings)
     versions = {"text": TEXT_STAGE_VERSION, **{stage.name: stage.version for stage in stages}}
-    with session_scope(settings.database_url) as session:
-        run_id = repository.start_run(
-            session, flow_run.id, versions, settings.model_dump(mode="json", exclude={"database_url"})
-        ).id
-    logger.info("run %s: %d input file(s), stages %s", run_id, len(files), versions)
+    with recorded_run(settings, versions, settings.model_dump(mode="json", exclude={"database_url"})) as run_id:
+        logger.info("run %s: %d input file(s), stages %s", run_id, len(files), versions)
+        started = time.perf_counter()
+        outcomes: list[FileOutcome] = []
+        queue = deque(InputFile.from_path(path) for path in files)
+        try:
+            with _progress(len(files), show_progress) as advance:
+                while queue:
+                    file = queue.popleft()
+                    outcome = process_one(file, run_id, stages, settings)
+                    outcomes.append(outcome)
+                    queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
+                    if not file.is_attachment:
+                        if move_files and file.path is not None:
+                            _archive(file.path, roots, outcome, run_id, settings)
+                        advance(file.filename)
+                    if outcome.status == "failed":
+                        logger.warning("%s failed: %s", outcome.source_path, outcome.error)
+        except BaseException:
+            # Interrupted (Ctrl-C, a cancelled deployment run's SIGTERM, an unexpected error): the
+            # run's row says so, with what was done. Files not reached stay where they are and
+            # the next run takes them. (A process killed outright can't: the next run does it, db.runs.)
+            counts = RunSummary(run_id, outcomes, time.perf_counter() - started).counts()
+            with session_scope(settings.database_url) as session:
+                repository.finish_run(session, run_id, counts, status="crashed")
+            raise
 
-    started = time.perf_counter()
-    outcomes: list[FileOutcome] = []
-    queue = deque(InputFile.from_path(path) for path in files)
-    try:
-        with _progress(len(files), show_progress) as advance:
-            while queue:
-                file = queue.popleft()
-                outcome = process_one(file, run_id, stages, settings)
-                outcomes.append(outcome)
-                queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
-                if not file.is_attachment:
-                    if move_files and file.path is not None:
-                        _archive(file.path, roots, outcome, run_id, settings)
-                    advance(file.filename)
-                if outcome.status == "failed":
-                    logger.warning("%s failed: %s", outcome.source_path, outcome.error)
-    except BaseException:
-        # Interrupted (Ctrl-C, a cancelled deployment run's SIGTERM, an unexpected error): the
-        # run's row says so, with what was done. Files not reached stay where they are and
-        # the next run takes them. (A SIGKILL leaves the row at "running".)
-        counts = RunSummary(run_id, outcomes, time.perf_counter() - started).counts()
+        seconds = time.perf_counter() - started
         with session_scope(settings.database_url) as session:
-            repository.finish_run(session, run_id, counts, status="crashed")
-        raise
+            summary: RunSummary = summarize(session, run_id, outcomes, seconds, len(batch.deferred))
+            repository.finish_run(session, run_id, summary.counts())
+        publish_artifacts(summary)
+        logger.info(summary.headline())
+        return summary.as_dict()
 
-    seconds = time.perf_counter() - started
-    with session_scope(settings.database_url) as session:
-        summary: RunSummary = summarize(session, run_id, outcomes, seconds, len(batch.deferred))
-        repository.finish_run(session, run_id, summary.counts())
-    publish_artifacts(summary)
-    logger.info(summary.headline())
-    return summary.as_dict()
+
+@contextmanager
+def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settings: dict[str, Any]) -> Iterator[int]:
+    """A new ``processing_runs`` row, its lock held while the block runs (``db.runs``);
+    runs left ``running`` by processes killed outright are recorded ``crashed`` first."""
+    logger = get_run_logger()
+    with runs.run_lock(get_engine(settings.database_url)) as hold_lock:
+        with session_scope(settings.database_url) as session:
+            for abandoned in runs.close_abandoned_runs(session):
+                logger.warning("run %s was left running by a process that no longer exists: recorded as crashed", abandoned)
+            run_id = repository.start_run(session, flow_run.id, versions, run_settings).id
+            hold_lock(run_id)  # before the row is committed: no one sees it without its lock
+        yield run_id

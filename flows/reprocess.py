@@ -20,7 +20,7 @@ from docpipe.settings import get_settings
 from docpipe.stages import enabled_stages
 from docpipe.summary import publish_artifacts, summarize
 from extractors.registry import TEXT_STAGE_VERSION
-from flows.process import run_stages
+from flows.process import recorded_run, run_stages
 
 
 @flow(name="reprocess-documents")
@@ -30,47 +30,45 @@ def reprocess_documents(limit: int | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     stages = enabled_stages(settings)
     versions = {stage.name: stage.version for stage in stages}
-    with session_scope(settings.database_url) as session:
-        documents = repository.documents_behind(session, versions, limit)
-        run_id = repository.start_run(
-            session, flow_run.id, {"text": TEXT_STAGE_VERSION, **versions}, {"reprocess": True}
-        ).id
-        for document in documents:
-            repository.record_run_document(
-                session,
-                run_id,
-                document_id=document.id,
-                source_path=document.source_path,
-                is_attachment=document.parent_id is not None,
-                status=document.status,
-                reused=False,
-                ocr_used=False,
-                page_count=document.page_count,
-                stage_seconds={},
-            )
-        work = [
-            (
-                FileOutcome(
-                    source_path=document.source_path,
-                    filename=document.filename,
-                    status=document.status,
+    with recorded_run(settings, {"text": TEXT_STAGE_VERSION, **versions}, {"reprocess": True}) as run_id:
+        with session_scope(settings.database_url) as session:
+            documents = repository.documents_behind(session, versions, limit)
+            for document in documents:
+                repository.record_run_document(
+                    session,
+                    run_id,
                     document_id=document.id,
-                    media_type=document.media_type,
-                    page_count=document.page_count,
+                    source_path=document.source_path,
                     is_attachment=document.parent_id is not None,
-                ),
-                InputFile(source_path=document.source_path, filename=document.filename),
-            )
-            for document in documents
-        ]
-    logger.info("run %s: %d document(s) behind %s", run_id, len(work), versions)
-    started = time.perf_counter()
-    outcomes = [run_stages(outcome, file, run_id, stages, settings) for outcome, file in work]
-    seconds = time.perf_counter() - started
-    with session_scope(settings.database_url) as session:
-        summary = summarize(session, run_id, outcomes, seconds)
-        repository.finish_run(session, run_id, summary.counts())
-    publish_artifacts(summary)
-    logger.info(summary.headline())
-    return summary.as_dict()
+                    status=document.status,
+                    reused=False,
+                    ocr_used=False,
+                    page_count=document.page_count,
+                    stage_seconds={},
+                )
+            work = [
+                (
+                    FileOutcome(
+                        source_path=document.source_path,
+                        filename=document.filename,
+                        status=document.status,
+                        document_id=document.id,
+                        media_type=document.media_type,
+                        page_count=document.page_count,
+                        is_attachment=document.parent_id is not None,
+                    ),
+                    InputFile(source_path=document.source_path, filename=document.filename),
+                )
+                for document in documents
+            ]
+        logger.info("run %s: %d document(s) behind %s", run_id, len(work), versions)
+        started = time.perf_counter()
+        outcomes = [run_stages(outcome, file, run_id, stages, settings) for outcome, file in work]
+        seconds = time.perf_counter() - started
+        with session_scope(settings.database_url) as session:
+            summary = summarize(session, run_id, outcomes, seconds)
+            repository.finish_run(session, run_id, summary.counts())
+        publish_artifacts(summary)
+        logger.info(summary.headline())
+        return summary.as_dict()
 

@@ -10,6 +10,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from sqlalchemy import select
 
+from db import repository
 from db.models import Document, ProcessingRun, RunDocument
 from db.session import session_scope
 from docpipe import stages
@@ -164,6 +165,15 @@ def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, mo
         assert run.status == "crashed" and run.finished_at is not None
         assert (run.files_total, run.files_processed) == (1, 1)  # what was done before the interruption
     assert sorted(path.name for path in inbox.iterdir()) == ["0.txt", "1.txt", "2.txt"]  # nothing lost
+
+
+def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(prefect_harness, settings, tmp_path):
+    with session_scope(settings.database_url) as session:  # a run row whose process holds no lock
+        abandoned = repository.start_run(session, None, {"text": "text-1"}, {}).id
+    summary = process_documents(paths=[str(write_inbox(tmp_path / "inbox", {"a.txt": f"Ticket {tmp_path}".encode()}))])
+    with session_scope(settings.database_url) as session:
+        assert session.get_one(ProcessingRun, abandoned).status == "crashed"
+        assert session.get_one(ProcessingRun, summary["run_id"]).status == "completed"
 
 
 def test_inbox_batch_moves_files_and_leaves_fresh_ones(prefect_harness, settings, tmp_path):
