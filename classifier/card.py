@@ -22,7 +22,7 @@ def validation_columns(result: TrainingResult, promotion: Promotion) -> dict[str
     model's without (the two the promotion gate compares)."""
     columns = {"this model": result.validation_scores, "without memory": result.network_validation_scores}
     if promotion.current_scores:
-        columns[f"current ({promotion.current_version}), without memory"] = promotion.current_scores
+        columns[f"current ({promotion.current_version}), without memory, {promotion.basis}"] = promotion.current_scores
     return columns
 
 

@@ -8,6 +8,7 @@ kept: results in the database name the version that produced them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 
 POINTER = "current"
+TRAINED_ROWS_FILE = "trained_rows.txt"
+"""In a version directory: the key of every document its network and n-grams were trained on
+(its training rows; not the validation rows, which only chose its epoch, blend and calibration)."""
 
 
 def models_root(settings: DocpipeSettings) -> Path:
@@ -80,3 +84,19 @@ def versions(settings: DocpipeSettings) -> list[str]:
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir() if (p / "classifier.json").is_file())
+
+
+def row_key(text: str) -> str:
+    """A document's key in ``trained_rows.txt``: the start of the sha256 of its text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def write_trained_rows(directory: Path, texts: list[str]) -> None:
+    (directory / TRAINED_ROWS_FILE).write_text("".join(f"{row_key(text)}\n" for text in texts), encoding="utf-8")
+
+
+def trained_rows(directory: Path) -> set[str]:
+    """Keys of the documents the model in ``directory`` was trained on; empty for models
+    saved before they were recorded (2026-11-27)."""
+    path = directory / TRAINED_ROWS_FILE
+    return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()

@@ -11,8 +11,8 @@
    (classifier.memory) built from the training rows, its weight per target fitted on the
    validation split, validation scores taken, and the validation rows added to it.
 3. ``decide_promotion``: the new model becomes the default only if it is not worse than
-   the current one on the same validation split (both without their memories: the
-   current model's may hold these very rows).
+   the current one on the validation rows the current one never trained on (both
+   without their memories: the current model's may hold these very rows).
 4. ``save_model``: a versioned directory with weights, taxonomy, metrics, model card.
 """
 
@@ -198,6 +198,9 @@ class TrainingResult:
     """With the memory of the training rows (the validation rows are added after scoring)."""
     network_validation_scores: dict[str, TargetScore]
     """Without the memory: what the promotion gate compares."""
+    network_validation_predictions: list[dict[str, str]]
+    """Top labels of each validation row without the memory (the gate scores them on the
+    rows the current model never trained on)."""
     temperatures: dict[str, float]
     lexical_weights: dict[str, float]
     """Per target: the weight of the lexical branch in the blend (0: encoder only)."""
@@ -357,8 +360,8 @@ def fine_tune(
         model.lexical = LexicalModel.train(data.train, taxonomy, config.lexical_regularisation)
     temperatures, weights, calibration = calibrate(model, data.validation)
     model.temperatures, model.lexical_weights = temperatures, weights
-    # The validation rows' calibrated probabilities, once: the network's scores, the memory's
-    # weights and its scores all derive from them.
+    # The validation rows' calibrated probabilities, once: the network's scores, the gate's
+    # predictions, the memory's weights and its scores all derive from them.
     calibrated: dict[str, np.ndarray] = {}
     network_scores: dict[str, TargetScore] = {}
     if data.validation:
@@ -374,6 +377,7 @@ def fine_tune(
         best_epoch=best_epoch,
         validation_scores=validation_scores,
         network_validation_scores=network_scores,
+        network_validation_predictions=predicted_labels(calibrated, taxonomy) if calibrated else [],
         temperatures=temperatures,
         lexical_weights=weights,
         memory_weights=memory_weights,
@@ -478,25 +482,49 @@ class Promotion:
     reason: str
     current_version: str | None = None
     current_scores: dict[str, TargetScore] = field(default_factory=dict)
+    basis: str = ""
+    """Which rows the current model's scores come from."""
 
 
 def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validation: list[Example]) -> Promotion:
-    """Promote unless the current default model scores better on this validation split.
+    """Promote unless the current default model scores better on the validation rows.
 
-    Both are scored on the same examples without their memories (the current model's may
-    remember these very rows); "better" is the mean macro-F1 over targets.
+    Both without their memories (the current model's may hold these very rows), and only on
+    rows the current model was never trained on: when the data grew (review corrections
+    added, a dataset more) the split is drawn anew, and rows the current model learnt from
+    would flatter it, keeping every retrained model from being promoted. When it trained on
+    most of them, its held-out validation scores, recorded when it was trained, stand in.
+    "Better" is the mean macro-F1 over targets.
     """
     current_dir = store.resolve(settings, store.POINTER)
     if current_dir is None:
         return Promotion(True, "no current model")
     if not validation:
         return Promotion(False, "no validation examples to compare on", current_dir.name)
-    current = ClassifierModel.load(current_dir)
-    current_scores = evaluate_model(current, validation, use_memory=False)
-    new, old = mean_macro_f1(result.network_validation_scores), mean_macro_f1(current_scores)
+    seen = store.trained_rows(current_dir)
+    unseen = [i for i, ex in enumerate(validation) if store.row_key(ex.text) not in seen]
+    taxonomy = result.model.taxonomy
+    if 2 * len(unseen) >= len(validation):
+        rows = [validation[i] for i in unseen]
+        predictions = [result.network_validation_predictions[i] for i in unseen]
+        orders = {t.name: t.labels for t in taxonomy.targets}
+        new_scores = score(rows, predictions, taxonomy.names, orders)
+        current_scores = evaluate_model(ClassifierModel.load(current_dir), rows, use_memory=False)
+        basis = f"on the {len(rows)} of {len(validation)} validation rows it never trained on"
+    else:
+        new_scores, current_scores = result.network_validation_scores, _recorded_held_out_scores(current_dir)
+        basis = "on its own held-out validation rows (it trained on most of these)"
+    new, old = mean_macro_f1(new_scores), mean_macro_f1(current_scores)
     verdict = "not worse than" if new >= old else "worse than"
-    reason = f"validation mean macro-F1 without memory {new:.4f} {verdict} current {current_dir.name} ({old:.4f})"
-    return Promotion(new >= old, reason, current_dir.name, current_scores)
+    reason = f"validation mean macro-F1 without memory {new:.4f} {verdict} current {current_dir.name} ({old:.4f}, {basis})"
+    return Promotion(new >= old, reason, current_dir.name, current_scores, basis)
+
+
+def _recorded_held_out_scores(directory: Path) -> dict[str, TargetScore]:
+    import json
+
+    metrics = json.loads((directory / "metrics.json").read_text(encoding="utf-8"))
+    return {name: TargetScore(**values) for name, values in metrics["network_validation"].items()}
 
 
 def save_model(settings: DocpipeSettings, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> Path:
@@ -509,6 +537,7 @@ def save_model(settings: DocpipeSettings, result: TrainingResult, data: Training
     version = store.new_version(taxonomy.fingerprint())
     staging = store.staging_dir(settings, version)
     result.model.save(staging, version)
+    store.write_trained_rows(staging, [ex.text for ex in data.train])
     metrics = {
         "version": version,
         "validation": {name: s.as_dict() for name, s in result.validation_scores.items()},

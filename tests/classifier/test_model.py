@@ -58,6 +58,7 @@ def test_model_directory_is_complete(tiny_model):
         "metrics.json",
         "training.json",
         "MODEL_CARD.md",
+        "trained_rows.txt",
     } <= files
     metrics = json.loads((tiny_model.directory / "metrics.json").read_text())
     assert set(metrics["validation"]) == {"doc_type", "urgency", "department"}

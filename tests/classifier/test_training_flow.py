@@ -12,7 +12,6 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from classifier import store
-from classifier.metrics import TargetScore
 from classifier.taxonomy import Taxonomy
 from tests.conftest import TINY
 
@@ -84,10 +83,13 @@ def test_a_model_becomes_default_only_if_not_worse(tiny_model):
     same = decide_promotion(tiny_model.settings, tiny_model.result, validation)
     assert same.promote and same.current_version == tiny_model.directory.name and "not worse" in same.reason
 
-    zero = {name: replace(s, macro_f1=0.0) for name, s in tiny_model.result.network_validation_scores.items()}
-    assert all(isinstance(s, TargetScore) for s in zero.values())
+    taxonomy = tiny_model.result.model.taxonomy
+    wrong = [  # every label of every row wrong
+        {t.name: next(label for label in t.labels if label != ex.labels.get(t.name)) for t in taxonomy.targets}
+        for ex in validation
+    ]
     worse = decide_promotion(
-        tiny_model.settings, replace(tiny_model.result, network_validation_scores=zero), validation
+        tiny_model.settings, replace(tiny_model.result, network_validation_predictions=wrong), validation
     )
     assert any(s.macro_f1 > 0 for s in same.current_scores.values())  # so zero is strictly worse
     assert not worse.promote and "worse than current" in worse.reason
@@ -113,3 +115,40 @@ def test_the_gate_compares_models_without_their_memories(tiny_model, tmp_path):
 
     verdict = decide_promotion(settings, tiny_model.result, validation)
     assert verdict.promote and "not worse" in verdict.reason
+    assert f"on the {len(validation)} of {len(validation)} validation rows it never trained on" in verdict.reason
+
+
+def candidate_on(tiny_model, rows):
+    """The tiny model's result as if ``rows`` were its validation split (same network)."""
+    from classifier.model import ClassifierModel
+    from classifier.train import predicted_labels
+
+    network = ClassifierModel.load(tiny_model.directory)
+    predictions = predicted_labels(network.probabilities([ex.text for ex in rows], use_memory=False), network.taxonomy)
+    return replace(tiny_model.result, network_validation_predictions=predictions)
+
+
+def test_the_gate_leaves_out_rows_the_current_model_trained_on(tiny_model):
+    """Rows the current model learnt from would flatter it (a retraining on grown data draws
+    a new split): it is scored on the others only."""
+    from classifier.train import decide_promotion
+
+    trained = tiny_model.data.train
+    assert store.trained_rows(tiny_model.directory) == {store.row_key(ex.text) for ex in trained}
+    rows = trained[:10] + tiny_model.data.validation
+    verdict = decide_promotion(tiny_model.settings, candidate_on(tiny_model, rows), rows)
+    unseen = len(tiny_model.data.validation)
+    assert f"on the {unseen} of {len(rows)} validation rows it never trained on" in verdict.reason
+    assert {s.examples for s in verdict.current_scores.values()} <= set(range(unseen + 1))
+
+
+def test_a_current_model_that_trained_on_most_rows_is_judged_by_its_held_out_scores(tiny_model):
+    from classifier.train import decide_promotion
+
+    rows = tiny_model.data.train
+    verdict = decide_promotion(tiny_model.settings, candidate_on(tiny_model, rows), rows)
+    assert "own held-out validation rows" in verdict.reason
+    recorded = json.loads((tiny_model.directory / "metrics.json").read_text())["network_validation"]
+    assert {name: s.macro_f1 for name, s in verdict.current_scores.items()} == {
+        name: values["macro_f1"] for name, values in recorded.items()
+    }
