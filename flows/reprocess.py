@@ -11,7 +11,6 @@ import time
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.runtime import flow_run
 
 from db import repository
 from db.session import session_scope
