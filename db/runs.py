@@ -55,14 +55,19 @@ def close_abandoned_runs(session: Session) -> list[int]:
         # A transaction-level lock: taken only if free, released when this session commits.
         if not session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_SPACE, cast(run.id, Integer)))):
             continue
-        files = session.scalars(
-            select(RunDocument.status).where(RunDocument.run_id == run.id, RunDocument.is_attachment.is_(False))
-        ).all()
-        run.status = "crashed"
-        run.finished_at = now()
-        run.files_total = len(files)
-        run.files_processed = files.count("processed")
-        run.files_failed = files.count("failed")
-        run.files_needs_review = files.count("needs_review")
+        record_crashed(session, run)
         closed.append(run.id)
     return closed
+
+
+def record_crashed(session: Session, run: ProcessingRun) -> None:
+    """Close ``run`` as ``crashed``, with the counts of the files it recorded."""
+    files = session.scalars(
+        select(RunDocument.status).where(RunDocument.run_id == run.id, RunDocument.is_attachment.is_(False))
+    ).all()
+    run.status = "crashed"
+    run.finished_at = now()
+    run.files_total = len(files)
+    run.files_processed = files.count("processed")
+    run.files_failed = files.count("failed")
+    run.files_needs_review = files.count("needs_review")

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from db import repository, runs
+from db.models import ProcessingRun
 from db.session import get_engine, session_scope
 from docpipe import inbox
 from docpipe.errors import TransientError
@@ -175,7 +176,8 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
 @contextmanager
 def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settings: dict[str, Any]) -> Iterator[int]:
     """A new ``processing_runs`` row, its lock held while the block runs (``db.runs``);
-    runs left ``running`` by processes killed outright are recorded ``crashed`` first."""
+    runs left ``running`` by processes killed outright are recorded ``crashed`` first, and
+    so is this one if the block raises before closing it."""
     logger = get_run_logger()
     with runs.run_lock(get_engine(settings.database_url)) as hold_lock:
         with session_scope(settings.database_url) as session:
@@ -183,4 +185,13 @@ def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settin
                 logger.warning("run %s was left running by a process that no longer exists: recorded as crashed", abandoned)
             run_id = repository.start_run(session, flow_run.id, versions, run_settings).id
             hold_lock(run_id)  # before the row is committed: no one sees it without its lock
-        yield run_id
+        try:
+            yield run_id
+        except BaseException:
+            # Interrupted or failed in Python: a flow that did not close its row itself (the
+            # processing flow does, with what it finished) leaves it to this, while the lock is held.
+            with session_scope(settings.database_url) as session:
+                run = session.get_one(ProcessingRun, run_id)
+                if run.status == "running":
+                    runs.record_crashed(session, run)
+            raise

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from db.models import Document
+import pytest
+from sqlalchemy import select
+
+from db.models import Document, ProcessingRun
 from db.session import session_scope
 from docpipe import stages
 from docpipe.settings import get_settings
@@ -26,6 +29,17 @@ class LengthStage:
         self.seen.append(document.id)
         document.source_metadata = {**document.source_metadata, "length_version": self.version}
         return StageResult(needs_review=len(document.text) < self.min_chars, reason="too short to trust")
+
+
+@dataclass
+class InterruptingStage:
+    """A new version of the stage whose first document meets an operator's Ctrl-C."""
+
+    version: str
+    name: str = "length"
+
+    def run(self, session, document, run_id):
+        raise KeyboardInterrupt
 
 
 def use_stage(monkeypatch, stage):
@@ -61,3 +75,19 @@ def test_new_version_reprocesses_and_clears_stale_review(prefect_harness, settin
     seen_before = len(new.seen)
     assert reprocess_documents()["files"] == []  # everything is current now
     assert len(new.seen) == seen_before
+
+
+def test_an_interrupted_reprocess_run_is_recorded_as_crashed(prefect_harness, settings, tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ticket.txt").write_text(f"A support ticket about a broken laptop {tmp_path}")
+    use_stage(monkeypatch, LengthStage(version="v1"))
+    process_documents(paths=[str(inbox)])
+
+    use_stage(monkeypatch, InterruptingStage(version="v3"))
+    with pytest.raises(KeyboardInterrupt):
+        reprocess_documents()
+    with session_scope(settings.database_url) as session:
+        run = session.scalars(select(ProcessingRun).order_by(ProcessingRun.id.desc()).limit(1)).one()
+        assert run.settings == {"reprocess": True}
+        assert run.status == "crashed" and run.finished_at is not None and run.files_total >= 1
