@@ -377,8 +377,11 @@ def review_corrections(settings: DocpipeSettings) -> Iterator[Example]:
             rows = session.execute(
                 text("SELECT document_id, text, doc_type, urgency, department FROM review_labels ORDER BY document_id")
             ).all()
-    except (OperationalError, ProgrammingError) as exc:
-        logging.getLogger(__name__).warning("no review corrections: database not available (%s)", type(exc).__name__)
+    except OperationalError as exc:
+        logging.getLogger(__name__).warning("no review corrections: database not reachable (%s)", type(exc).__name__)
+        return
+    except ProgrammingError:
+        logging.getLogger(__name__).warning("no review corrections: database not migrated (`docpipe db upgrade`)")
         return
     for document_id, body, doc_type, urgency, department in rows:
         labels = {"doc_type": doc_type, "urgency": urgency, "department": department}

@@ -114,3 +114,17 @@ def test_accepted_reviews_become_training_examples(settings, tmp_path):
     example = examples[f"review:document-{document_id}"]
     assert example.labels == {"doc_type": "invoice", "urgency": "medium", "department": "Legal"}
     assert "Northwind" in example.text
+
+
+def test_training_without_a_migrated_or_reachable_database_gets_no_corrections_and_says_why(
+    empty_database, tmp_path, caplog
+):
+    from classifier.data import review_corrections
+    from docpipe.settings import DocpipeSettings
+
+    unmigrated = DocpipeSettings(database_url=empty_database, data_dir=tmp_path)
+    assert list(review_corrections(unmigrated)) == []
+    assert "database not migrated (`docpipe db upgrade`)" in caplog.text
+    nothing_listening = "postgresql+psycopg://docpipe@127.0.0.1:9/docpipe"
+    assert list(review_corrections(DocpipeSettings(database_url=nothing_listening, data_dir=tmp_path))) == []
+    assert "database not reachable (OperationalError)" in caplog.text
