@@ -38,6 +38,13 @@ class ClassifyStage:
     def version(self) -> str:
         return self.model.version
 
+    @property
+    def runtime(self) -> str:
+        import torch
+
+        # torch picks its CPU kernels at run time: no build to match to the CPU.
+        return f"torch {torch.__version__} on the CPU, kernels {torch.backends.cpu.get_cpu_capability()}"
+
     def classify(self, text: str) -> Prediction:
         return self.model.predict([text])[0]
 

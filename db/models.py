@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -51,6 +52,11 @@ class Document(Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     source_path: Mapped[str] = mapped_column(Text, comment="Path the content was first seen at")
+    source_path_bytes: Mapped[bytes | None] = mapped_column(
+        LargeBinary,
+        comment="The path's bytes as the file system gave them, when they are not valid UTF-8 "
+        "(source_path then shows them as \\xNN escapes)",
+    )
     filename: Mapped[str] = mapped_column(Text)
     media_type: Mapped[str | None] = mapped_column(String(100))
     size_bytes: Mapped[int] = mapped_column(BigInteger)

@@ -50,7 +50,14 @@ def document_by_sha256(session: Session, sha256: str) -> Document | None:
 
 
 def claim_document(
-    session: Session, *, sha256: str, source_path: str, filename: str, size_bytes: int, parent_id: int | None
+    session: Session,
+    *,
+    sha256: str,
+    source_path: str,
+    filename: str,
+    size_bytes: int,
+    parent_id: int | None,
+    source_path_bytes: bytes | None = None,
 ) -> Document:
     """The document with this content, created as ``pending`` if it is new.
 
@@ -61,6 +68,7 @@ def claim_document(
         .values(
             sha256=sha256,
             source_path=source_path,
+            source_path_bytes=source_path_bytes,
             filename=filename,
             size_bytes=size_bytes,
             parent_id=parent_id,
@@ -108,6 +116,14 @@ def mark_failed(session: Session, document: Document, reason: str, media_type: s
     document.page_count = None
     document.text = None
     document.stage_versions = {}
+    document.processed_at = now()
+
+
+def mark_stage_failed(session: Session, document: Document, reason: str) -> None:
+    """Failed in a later stage for a reason other than its content: text, pages and the
+    results of the stages before are kept (the next run takes the document up again)."""
+    document.status = "failed"
+    document.error = f"{document.error}; {reason}" if document.error else reason
     document.processed_at = now()
 
 

@@ -59,11 +59,17 @@ def cmd_process(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     _require_migrated()
+    from docpipe.prefect_server import ui_address
     from flows.process import process_documents
 
-    summary = process_documents(
-        paths=[str(Path(p).resolve()) for p in args.paths], move_files=args.move, show_progress=not args.no_progress
+    state = process_documents(
+        paths=[str(Path(p).resolve()) for p in args.paths],
+        move_files=args.move,
+        show_progress=not args.no_progress,
+        return_state=True,
     )
+    summary = state.result()
+    summary["prefect_ui"] = ui_address(str(state.state_details.flow_run_id))
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -72,18 +78,61 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary: dict) -> None:
+    from docpipe.pipeline import FILE_STATUSES
+
     for row in summary["files"]:
         reason = f"  {row['reason']}" if row["reason"] else ""
         ocr = " ocr" if row["ocr_used"] else ""
         pages = f"{row['pages']}p" if row["pages"] is not None else "-"
         print(f"{row['status']:<13}{pages:>5}{ocr:<4} {row['path']}{reason}")
-    accounted = summary["processed"] + summary["needs_review"] + summary["failed"] == summary["total"]
+    accounted = sum(summary[status] for status in FILE_STATUSES) == summary["total"]
+    skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     print(
         f"\n{summary['total']} input file(s): {summary['processed']} processed, "
-        f"{summary['needs_review']} need review, {summary['failed']} failed"
+        f"{summary['needs_review']} need review, {summary['failed']} failed{skipped}"
         f" -> {'all accounted for' if accounted else 'NOT ALL ACCOUNTED FOR'}"
         f"; {summary['attachments']} attachment(s); {summary['seconds']} s (run {summary['run_id']})"
     )
+    if summary["prefect_ui"]:
+        print(f"Prefect UI: {summary['prefect_ui']}")
+    else:
+        print("Prefect UI: none (this run went to a temporary in-process API; `docpipe server start` keeps runs)")
+
+
+def cmd_server_start(args: argparse.Namespace) -> int:
+    from docpipe import prefect_server
+    from docpipe.errors import ConfigurationError
+    from docpipe.settings import get_settings
+
+    try:
+        server, started = prefect_server.start(get_settings(), args.host, args.port)
+    except ConfigurationError as exc:
+        raise CliError(str(exc)) from exc
+    state = "started" if started else "already running"
+    print(f"Prefect server {state}: UI at {server.url} (log {server.log_path})", file=sys.stderr)
+    print(f"export PREFECT_API_URL={server.api_url}")  # for `eval "$(docpipe server start)"`
+    return 0
+
+
+def cmd_server_stop(_args: argparse.Namespace) -> int:
+    from docpipe import prefect_server
+    from docpipe.settings import get_settings
+
+    stopped = prefect_server.stop(get_settings())
+    print("Prefect server stopped" if stopped else "no Prefect server of this installation is running", file=sys.stderr)
+    return 0
+
+
+def cmd_server_status(_args: argparse.Namespace) -> int:
+    from docpipe import prefect_server
+    from docpipe.settings import get_settings
+
+    server = prefect_server.server_of(get_settings())
+    if prefect_server.is_healthy(server):
+        print(f"running: UI at {server.url}")
+        return 0
+    print(f"not running at {server.url}")
+    return 1
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -128,6 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade.set_defaults(handler=cmd_db_upgrade)
     db.add_parser("current", help="print the schema revision").set_defaults(handler=cmd_db_current)
 
+    server = commands.add_parser("server", help="the local Prefect server (API and UI)").add_subparsers(
+        dest="server_command", required=True
+    )
+    server_start = server.add_parser(
+        "start", help="start it in the background (once), its database in docpipe's Postgres; prints PREFECT_API_URL"
+    )
+    server_start.add_argument("--host", help="address to listen on (default DOCPIPE_PREFECT_HOST, 127.0.0.1)")
+    server_start.add_argument("--port", type=int, help="port (default DOCPIPE_PREFECT_PORT, 4200)")
+    server_start.set_defaults(handler=cmd_server_start)
+    server.add_parser("stop", help="stop the server `start` began").set_defaults(handler=cmd_server_stop)
+    server.add_parser("status", help="exit 0 when it answers").set_defaults(handler=cmd_server_status)
+
     evaluate = commands.add_parser("eval", help="evaluate a model on a labelled dataset").add_subparsers(
         dest="eval_command", required=True, metavar="TARGET"
     )
@@ -146,6 +207,13 @@ def _feature_commands() -> list[Callable[[Any, Any], None]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from docpipe.settings import get_settings
+
+    # Without a server, Prefect starts a temporary API in this process and gives it 20 s,
+    # which a busy machine missed (set before Prefect reads its settings).
+    os.environ.setdefault(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", str(int(get_settings().prefect_start_timeout_s))
+    )
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler

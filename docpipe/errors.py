@@ -1,8 +1,9 @@
 """The exceptions docpipe raises.
 
-Two families matter to the pipeline: ``InputError`` means the file itself is bad and
+Three families matter to the pipeline: ``InputError`` means the file itself is bad and
 retrying cannot help (the document is recorded as failed with the message as reason);
-``TransientError`` means the environment hiccupped and the stage may be retried.
+``ModelCrashedError`` means a model's process died on the document (it fails, the batch
+goes on); ``TransientError`` means the environment hiccupped and the stage may be retried.
 """
 
 
@@ -32,6 +33,11 @@ class EncryptedFileError(InputError):
 
 class FileTooLargeError(InputError):
     """The file, an image or the page count exceeds the configured limits."""
+
+
+class ModelCrashedError(DocpipeError):
+    """The model's process died on this document (a native crash, an OOM kill): the document
+    fails with what earlier stages found kept, and the next document gets a fresh process."""
 
 
 class TransientError(DocpipeError):

@@ -8,6 +8,8 @@ failures (database, OCR engine) propagate, so the orchestrator can retry them.
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
-from docpipe.errors import InputError
+from docpipe.errors import InputError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import DocumentStage
 from db import repository
@@ -26,28 +28,53 @@ from extractors.base import Attachment
 from extractors.registry import extract_text, text_version
 from extractors.sniff import sniff_media_type
 
-FINAL_STATUSES = ("processed", "needs_review", "failed")
+FILE_STATUSES = ("processed", "needs_review", "failed", "skipped")
+"""What a run's input file ends as (run_documents.status): every one the walk met has one."""
+
+
+def displayable(name: str) -> str:
+    """``name`` as text the database can store and a person can read: bytes that are not
+    UTF-8 (which Python carries as lone surrogates) become ``\\xNN`` escapes."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate no file system gave (from a mail header)
+        raw = name.encode("utf-8", "replace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
 class InputFile:
-    """A file to process: a path on disk, or an attachment of an already stored e-mail."""
+    """A file to process: a path on disk, or an attachment of an already stored e-mail.
+
+    ``source_path`` and ``filename`` are displayable (``displayable``); ``path`` is the file
+    itself, and ``source_path_bytes`` the path's exact bytes when they are not UTF-8.
+    """
 
     source_path: str
     filename: str
     path: Path | None = None
     content: bytes | None = None
     parent_document_id: int | None = None
+    source_path_bytes: bytes | None = None
 
     @classmethod
     def from_path(cls, path: Path) -> InputFile:
-        return cls(source_path=str(path), filename=path.name, path=path)
+        raw = os.fsencode(path)
+        try:
+            raw.decode("utf-8")
+            exact = None
+        except UnicodeDecodeError:
+            exact = raw
+        return cls(
+            source_path=displayable(str(path)), filename=displayable(path.name), path=path, source_path_bytes=exact
+        )
 
     @classmethod
     def from_attachment(cls, mail: InputFile, attachment: Attachment, mail_document_id: int) -> InputFile:
+        name = displayable(attachment.filename)
         return cls(
-            source_path=f"{mail.source_path}#{attachment.filename}",
-            filename=attachment.filename,
+            source_path=f"{mail.source_path}#{name}",
+            filename=name,
             content=attachment.content,
             parent_document_id=mail_document_id,
         )
@@ -74,29 +101,90 @@ class FileOutcome:
     archived_path: str | None = None
 
 
-def discover_files(paths: list[str | Path]) -> list[Path]:
-    """Files named directly, and every file under the folders named, in a stable order.
+@dataclass(frozen=True)
+class SkippedPath:
+    """Something the walk met that is not a file to read, and why (recorded in the run)."""
 
-    Hidden files and folders (``.name``) are skipped: they are editor and sync litter.
-    Raises ``FileNotFoundError`` for a path that does not exist.
+    path: Path
+    reason: str
+
+
+@dataclass
+class Walk:
+    files: list[Path] = field(default_factory=list)
+    skipped: list[SkippedPath] = field(default_factory=list)
+
+
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    kind = next((name for test, name in _SPECIAL_KINDS if test(mode)), "not a regular file")
+    return f"skipped: {kind}, not a document"
+
+
+def _link_reason(link: Path, roots: list[Path]) -> str:
+    """Why a symbolic link met in a folder is not read: links are never followed, so nothing
+    outside the input folders is read or moved, and a target inside them is met by itself."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:
+        return "skipped: symbolic link loop"
+    except OSError:
+        return "skipped: broken symbolic link (its target does not exist)"
+    if not any(target.is_relative_to(root) for root in roots if root.is_dir()):
+        return f"skipped: symbolic link to {displayable(str(target))}, outside the input folders (not followed)"
+    return f"skipped: symbolic link to {displayable(str(target))}, which is read at its own path"
+
+
+def walk_inputs(paths: list[str | Path]) -> Walk:
+    """Regular files named directly, and under the folders named, in a stable order; and every
+    other thing met on the way with the reason it is not read (links, pipes, sockets, devices).
+
+    Hidden files and folders (``.name``) are passed over: they are editor and sync litter.
+    Symbolic links inside the folders are never followed. Raises ``FileNotFoundError`` for a
+    path that does not exist.
     """
-    found: list[Path] = []
+    walk = Walk()
+    roots = [Path(raw).resolve() for raw in paths]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                )
-            )
+            met: list[Path] = []
+            for folder, folders, names in os.walk(path, followlinks=False):
+                folders[:] = sorted(name for name in folders if not name.startswith("."))
+                base = Path(folder)
+                met.extend(base / name for name in names if not name.startswith("."))
+                # os.walk lists links to folders among the folders and does not enter them.
+                met.extend(base / name for name in folders if (base / name).is_symlink())
+            for entry in sorted(met):
+                mode = entry.lstat().st_mode
+                if stat.S_ISLNK(mode):
+                    walk.skipped.append(SkippedPath(entry, _link_reason(entry, roots)))
+                elif stat.S_ISREG(mode):
+                    walk.files.append(entry.resolve())
+                elif not stat.S_ISDIR(mode):
+                    walk.skipped.append(SkippedPath(entry, _not_regular(mode)))
         elif path.is_file():
-            found.append(path)
+            walk.files.append(path.resolve())  # named by the operator: a link here is followed
+        elif path.exists():
+            walk.skipped.append(SkippedPath(path, _not_regular(path.stat().st_mode)))
+        elif path.is_symlink():
+            walk.skipped.append(SkippedPath(path, "skipped: broken symbolic link (its target does not exist)"))
         else:
-            raise FileNotFoundError(f"no such file or folder: {path}")
-    unique = dict.fromkeys(p.resolve() for p in found)
-    return list(unique)
+            raise FileNotFoundError(f"no such file or folder: {displayable(str(path))}")
+    walk.files = list(dict.fromkeys(walk.files))
+    return walk
+
+
+def discover_files(paths: list[str | Path]) -> list[Path]:
+    """The files ``walk_inputs`` would read (for benchmarks and tools that need no record)."""
+    return walk_inputs(paths).files
 
 
 def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
@@ -136,6 +224,7 @@ def _claim(session: Session, file: InputFile, sha256: str, size: int) -> Documen
         filename=file.filename,
         size_bytes=size,
         parent_id=file.parent_document_id,
+        source_path_bytes=file.source_path_bytes,
     )
 
 
@@ -220,6 +309,15 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
     return outcome
 
 
+def one_line_reason(error: BaseException, limit: int = 300) -> str:
+    """A failure as a person reads it: the driver's own message, not SQLAlchemy's (which
+    appends the SQL and its parameters, document text included), its first line, capped."""
+    cause = getattr(error, "orig", None) or error
+    first = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
+    line = f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def record_crash(
     file: InputFile,
     run_id: int,
@@ -232,7 +330,7 @@ def record_crash(
     ``outcome`` is what earlier stages achieved, if any. The document is marked failed (unless
     a person reviewed it), so none stays in limbo and the next run tries it again.
     """
-    reason = f"processing error after retries: {type(error).__name__}: {error}"
+    reason = f"processing error after retries: {one_line_reason(error)}"
     outcome = outcome or FileOutcome(
         source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment
     )
@@ -249,6 +347,19 @@ def record_crash(
             outcome.document_id = document.id
             if document.status != "reviewed":
                 repository.mark_failed(session, document, reason, document.media_type)
+        _record(session, run_id, outcome)
+    return outcome
+
+
+def record_skipped(skipped: SkippedPath, run_id: int, settings: DocpipeSettings) -> FileOutcome:
+    """The run's row for something the walk met and does not read (nothing of it is touched)."""
+    outcome = FileOutcome(
+        source_path=displayable(str(skipped.path)),
+        filename=displayable(skipped.path.name),
+        status="skipped",
+        error=skipped.reason,
+    )
+    with session_scope(settings.database_url) as session:
         _record(session, run_id, outcome)
     return outcome
 
@@ -307,6 +418,10 @@ def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings:
         except InputError as exc:
             repository.mark_failed(session, document, f"{stage.name}: {exc}", document.media_type)
             outcome.status, outcome.error = "failed", f"{stage.name}: {exc}"
+        except ModelCrashedError as exc:
+            # Not the file's fault: its text and earlier stages' results stay for the next run.
+            repository.mark_stage_failed(session, document, f"{stage.name}: {exc}")
+            outcome.status, outcome.error = "failed", document.error
         else:
             document.stage_versions = {**document.stage_versions, stage.name: stage.version}
             if result.needs_review:

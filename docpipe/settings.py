@@ -179,6 +179,32 @@ class DocpipeSettings(BaseSettings):
         "benchmarks/classify_speed.py).",
     )
 
+    runtime_cpu_flags: str | None = Field(
+        None,
+        description="Build the model runtime (llama.cpp) for these CPU flags instead of this "
+        "machine's, as /proc/cpuinfo spells them (space-separated): one environment for servers "
+        "of different CPUs, given the flags of the oldest. Read by scripts/bootstrap.sh through "
+        "docpipe/cpu.py; the runtime is always checked against the CPU it runs on.",
+    )
+
+    # --- Prefect server (docpipe server start; scripts/bootstrap.sh starts it) ----------
+    prefect_host: str = Field(
+        "127.0.0.1",
+        description="Address the local Prefect server (API and UI) listens on. The UI shows "
+        "document text: any address other than loopback requires PREFECT_SERVER_API_AUTH_STRING.",
+    )
+    prefect_port: int = Field(4200, description="Port of the local Prefect server.")
+    prefect_database: str = Field(
+        "prefect",
+        description="Database of the Prefect server, on the Postgres server of DOCPIPE_DATABASE_URL "
+        "(created when missing); the workers of one installation share it.",
+    )
+    prefect_start_timeout_s: float = Field(
+        300,
+        description="How long to wait for the Prefect server (or Prefect's temporary in-process "
+        "API, when no server is configured) to answer; a busy machine needs more than Prefect's 20 s.",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> DocpipeSettings:

@@ -37,11 +37,18 @@ class DocumentStage(Protocol):
         """Version of the model/code producing this stage's results (recorded with them)."""
         ...
 
+    @property
+    def runtime(self) -> str:
+        """What the stage's model runs on (library, CPU kernels): logged when a run starts."""
+        ...
+
     def run(self, session: Session, document: Document, run_id: int) -> StageResult:
         """Compute and store this stage's results for ``document`` (status ``processed``).
 
         Raise ``InputError`` when the document cannot be handled by this stage (it is then
-        marked failed with the message); other exceptions count as transient and retry.
+        marked failed with the message), ``ModelCrashedError`` when the stage's model process
+        died on it (marked failed, earlier stages' results kept); other exceptions count as
+        transient and retry.
         """
         ...
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from docpipe.pipeline import FileOutcome
+from docpipe.pipeline import FILE_STATUSES, FileOutcome
 
 RUN_TABLE_ARTIFACT_KEY = "docpipe-run-documents"
 RUN_SUMMARY_ARTIFACT_KEY = "docpipe-run-summary"
@@ -50,6 +50,7 @@ class RunSummary:
             "processed": by_status["processed"],
             "needs_review": by_status["needs_review"],
             "failed": by_status["failed"],
+            "skipped": by_status["skipped"],
             "attachments": len(self.attachments),
             "attachments_failed": sum(1 for o in self.attachments if o.status == "failed"),
             "reused": sum(1 for o in self.outcomes if o.reused),
@@ -59,7 +60,7 @@ class RunSummary:
     @property
     def all_accounted_for(self) -> bool:
         counts = self.counts()
-        return counts["processed"] + counts["needs_review"] + counts["failed"] == counts["total"]
+        return sum(counts[status] for status in FILE_STATUSES) == counts["total"]
 
     @property
     def docs_per_minute(self) -> float:
@@ -70,7 +71,7 @@ class RunSummary:
         accounted = "all accounted for" if self.all_accounted_for else "NOT ALL ACCOUNTED FOR"
         return (
             f"run {self.run_id}: {c['total']} input file(s): {c['processed']} processed, "
-            f"{c['needs_review']} need review, {c['failed']} failed ({accounted}); "
+            f"{c['needs_review']} need review, {c['failed']} failed, {c['skipped']} skipped ({accounted}); "
             f"{c['attachments']} attachment(s), {c['attachments_failed']} failed; "
             f"{c['reused']} already up to date; {c['deferred']} left for the next run; "
             f"{self.seconds:.1f} s, {self.docs_per_minute:.1f} docs/min"
@@ -144,7 +145,7 @@ def _markdown(summary: RunSummary) -> str:
         "",
         "| status | input files |",
         "|---|---|",
-        *(f"| {status} | {c[status]} |" for status in ("processed", "needs_review", "failed")),
+        *(f"| {status} | {c[status]} |" for status in FILE_STATUSES),
     ]
     for label in ("doc_type", "department"):
         counts = summary.label_counts(label)
@@ -155,6 +156,10 @@ def _markdown(summary: RunSummary) -> str:
     if failures:
         lines += ["", "## Failed", "", "| file | reason |", "|---|---|"]
         lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in failures]
+    skipped = [o for o in summary.outcomes if o.status == "skipped"]
+    if skipped:
+        lines += ["", "## Skipped", "", "| path | reason |", "|---|---|"]
+        lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in skipped]
     reviews = [o for o in summary.outcomes if o.status == "needs_review"]
     if reviews:
         lines += ["", "## Needs review", "", "| file | reason |", "|---|---|"]

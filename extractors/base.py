@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 TextSource = Literal["text_layer", "ocr", "plain"]
@@ -43,3 +43,40 @@ class ExtractedText:
     @property
     def ocr_used(self) -> bool:
         return any(page.source == "ocr" for page in self.pages)
+
+
+def _without_nul(value: Any) -> tuple[Any, int]:
+    """``value`` (strings inside lists and dicts too) without NUL characters, and how many went."""
+    if isinstance(value, str):
+        return value.replace("\x00", ""), value.count("\x00")
+    if isinstance(value, list):
+        items = [_without_nul(item) for item in value]
+        return [item for item, _ in items], sum(count for _, count in items)
+    if isinstance(value, dict):
+        cleaned: dict[Any, Any] = {}
+        total = 0
+        for key, item in value.items():
+            (clean_key, in_key), (clean_item, in_item) = _without_nul(key), _without_nul(item)
+            cleaned[clean_key] = clean_item
+            total += in_key + in_item
+        return cleaned, total
+    return value, 0
+
+
+def storable(extracted: ExtractedText) -> ExtractedText:
+    """``extracted`` without the characters Postgres cannot store in text or JSON (NUL:
+    UTF-16 text, PDF text layers, encoded mail headers carry them), with a warning saying
+    how many were removed; an extraction without any is returned as it is."""
+    pages = [_without_nul(page.text) for page in extracted.pages]
+    metadata, in_metadata = _without_nul(extracted.metadata)
+    names = [_without_nul(attachment.filename) for attachment in extracted.attachments]
+    removed = sum(count for _, count in pages) + in_metadata + sum(count for _, count in names)
+    if not removed:
+        return extracted
+    warning = f"removed {removed} NUL character(s), which the database cannot store"
+    return ExtractedText(
+        media_type=extracted.media_type,
+        pages=[replace(page, text=text) for page, (text, _) in zip(extracted.pages, pages)],
+        attachments=[replace(attachment, filename=name) for attachment, (name, _) in zip(extracted.attachments, names)],
+        metadata={**metadata, "warnings": [*metadata.get("warnings", []), warning]},
+    )

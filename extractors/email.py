@@ -61,7 +61,7 @@ def _part_text(part: EmailMessage) -> str:
     try:
         text = part.get_content()
     except (LookupError, UnicodeError):  # unknown or lying charset
-        text, _ = decode_text(part.get_payload(decode=True) or b"")
+        text = decode_text(part.get_payload(decode=True) or b"").text
     return html_to_text(text) if part.get_content_type() == "text/html" else text.strip()
 
 

@@ -69,8 +69,8 @@ NORMALIZE_MIN_CONTRAST = 64
 @dataclass(frozen=True)
 class OcrResult:
     text: str
-    confidence: float | None
-    """Mean word confidence 0-100, None when no word was recognised."""
+    confidence: float
+    """Mean word confidence 0-100; 0 when no word was recognised (a blank page)."""
 
 
 def tesseract_available() -> bool:
@@ -156,6 +156,8 @@ def otsu_threshold(gray: np.ndarray) -> int:
         mean_bg = cumulative_sum / background
         mean_fg = (cumulative_sum[-1] - cumulative_sum) / foreground
         between = background * foreground * (mean_bg - mean_fg) ** 2
+    if np.isnan(between).all() or not np.nanmax(between) > 0:
+        return 127  # one grey level (a blank page): no ink to tell from paper; the middle keeps it as it is
     return int(np.nanargmax(between))
 
 
@@ -233,7 +235,9 @@ def _assemble(data: dict[str, list]) -> OcrResult:
             parts.append("")
         parts.append(" ".join(words))
         previous_paragraph = (block, paragraph)
-    confidence = round(sum(confidences) / len(confidences), 2) if confidences else None
+    # A page where Tesseract recognised no word (blank, or noise only) is a page with no text
+    # and confidence 0, not a failure.
+    confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
     return OcrResult(text="\n".join(parts), confidence=confidence)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from docpipe.errors import UnsupportedTypeError
 from docpipe.settings import DocpipeSettings
 from extractors import sniff
-from extractors.base import ExtractedText
+from extractors.base import ExtractedText, storable
 from extractors.email import extract_email
 from extractors.image import extract_image
 from extractors.ocr import tesseract_available
@@ -68,4 +68,4 @@ def backend_for(media_type: str) -> TextBackend:
 def extract_text(content: bytes, settings: DocpipeSettings, media_type: str | None = None) -> ExtractedText:
     """Text of ``content``; raises an ``InputError`` subclass when the file is bad."""
     media_type = media_type or sniff_media_type(content)
-    return backend_for(media_type).extract(content, settings, media_type)
+    return storable(backend_for(media_type).extract(content, settings, media_type))

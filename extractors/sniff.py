@@ -24,7 +24,6 @@ _KNOWN_UNSUPPORTED: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive or Office document (docx/xlsx)"),
     (b"\xd0\xcf\x11\xe0", "a legacy Office document (doc/xls/msg)"),
     (b"GIF8", "a GIF image"),
-    (b"BM", "a BMP image"),
     (b"RIFF", "a RIFF container (WebP, WAV, AVI)"),
     (b"\x1f\x8b", "a gzip archive"),
     (b"7z\xbc\xaf", "a 7-Zip archive"),
@@ -52,11 +51,38 @@ def _looks_like_email(head: bytes) -> bool:
     return len(names & _MAIL_HEADERS) >= 2 and bool(names & {b"from", b"to", b"subject"})
 
 
+_BMP_INFO_HEADER_SIZES = {12, 40, 52, 56, 64, 108, 124}
+_PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
+
+
+def _is_bmp(content: bytes) -> bool:
+    """"BM", then the file's size and a known DIB header size (a text starting "BMW" is text)."""
+    if len(content) < 18 or not content.startswith(b"BM"):
+        return False
+    declared = int.from_bytes(content[2:6], "little")
+    return int.from_bytes(content[14:18], "little") in _BMP_INFO_HEADER_SIZES and 18 < declared <= len(content) + 1024
+
+
+def _is_pdf_after_junk(content: bytes) -> bool:
+    """A PDF header within the first KB (readers allow junk before it), with a PDF's body:
+    numbered objects and an end-of-file marker. Text that merely mentions "%PDF-" has neither."""
+    return (
+        _PDF_HEADER.search(content[:1024]) is not None
+        and re.search(rb"\d+ \d+ obj\b", content[:65536]) is not None
+        and b"%%EOF" in content[-2048:]
+    )
+
+
 def sniff_media_type(content: bytes, filename: str = "") -> str:
-    """The media type of ``content``; raises ``UnsupportedTypeError`` with a reason."""
+    """The media type of ``content``; raises ``UnsupportedTypeError`` with a reason.
+
+    In this order: signatures at the start (PDF, PNG, JPEG, TIFF; then types refused with a
+    precise reason), a mail's header block (before a PDF header further in: a mail carries
+    its attachments raw), a PDF header after leading junk, text.
+    """
     if not content:
         raise UnsupportedTypeError("empty file (0 bytes)")
-    if b"%PDF-" in content[:1024]:
+    if content.startswith(b"%PDF-"):
         return PDF
     for magic, media_type in _MAGIC:
         if content.startswith(magic):
@@ -64,8 +90,12 @@ def sniff_media_type(content: bytes, filename: str = "") -> str:
     for magic, description in _KNOWN_UNSUPPORTED:
         if content.startswith(magic):
             raise UnsupportedTypeError(f"unsupported file type: {description}")
+    if _is_bmp(content):
+        raise UnsupportedTypeError("unsupported file type: a BMP image")
     if _looks_like_email(content[:16384].lstrip()):
         return EML
+    if _is_pdf_after_junk(content):
+        return PDF
     if _is_probably_text(content[:65536]):
         return TEXT
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""

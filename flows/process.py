@@ -28,11 +28,13 @@ from docpipe.errors import TransientError
 from docpipe.pipeline import (
     FileOutcome,
     InputFile,
-    discover_files,
+    displayable,
     ingest_file,
     record_crash,
+    record_skipped,
     run_stage,
     stale_stages,
+    walk_inputs,
 )
 from docpipe.settings import DocpipeSettings, get_settings
 from docpipe.stages import DocumentStage, enabled_stages
@@ -56,6 +58,13 @@ def _task_options(settings: DocpipeSettings) -> dict[str, Any]:
     }
 
 
+def literal_name(name: str) -> Callable[[], str]:
+    """A task-run name used as it is. Prefect formats a string name with the task's parameters,
+    so a file named ``{settings.database_url}.txt`` would have named its task run with the
+    database URL (password included) and ``Invoice {2026-03}.txt`` would have failed."""
+    return lambda: name
+
+
 @task(name="extract-text", cache_policy=NO_CACHE)
 def extract_text_task(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
     return ingest_file(file, run_id, settings)
@@ -73,7 +82,7 @@ def process_one(
     """Text, then each stage, as Prefect tasks; a failure after retries is recorded."""
     try:
         outcome = extract_text_task.with_options(
-            task_run_name=f"text: {file.filename}", **_task_options(settings)
+            task_run_name=literal_name(f"text: {file.filename}"), **_task_options(settings)
         )(file, run_id, settings)
     except Exception as exc:  # retries exhausted: account for the file and go on
         return record_crash(file, run_id, settings, exc)
@@ -89,7 +98,7 @@ def run_stages(
     for stage in stale_stages(outcome, stages, settings):
         try:
             outcome = stage_task.with_options(
-                task_run_name=f"{stage.name}: {file.filename}", **_task_options(settings)
+                task_run_name=literal_name(f"{stage.name}: {file.filename}"), **_task_options(settings)
             )(stage, outcome, run_id, settings)
         except Exception as exc:
             outcome = record_crash(file, run_id, settings, exc, outcome)
@@ -99,7 +108,7 @@ def run_stages(
 
 
 def _archive(path: Path, roots: list[Path], outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:
-    outcome.archived_path = str(inbox.archive(path, inbox.root_of(path, roots), outcome.status, settings))
+    outcome.archived_path = displayable(str(inbox.archive(path, inbox.root_of(path, roots), outcome.status, settings)))
     with session_scope(settings.database_url) as session:
         repository.set_archived_path(session, run_id, outcome.source_path, outcome.archived_path)
 
@@ -131,16 +140,21 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
     settings = get_settings()
     logger = get_run_logger()
     roots = [Path(path).resolve() for path in paths]
-    batch = inbox.plan(discover_files(roots), roots, settings, settle=move_files)
+    walk = walk_inputs(roots)
+    batch = inbox.plan(walk.files, roots, settings, settle=move_files)
     files = batch.ready
     for path in batch.deferred:
-        logger.info("%s is still being written; left for the next run", path)
+        logger.info("%s is still being written; left for the next run", displayable(str(path)))
     stages = enabled_stages(settings)
     versions = {"text": TEXT_STAGE_VERSION, **{stage.name: stage.version for stage in stages}}
     with recorded_run(settings, versions, settings.model_dump(mode="json", exclude={"database_url"})) as run_id:
         logger.info("run %s: %d input file(s), stages %s", run_id, len(files), versions)
+        for stage in stages:
+            logger.info("%s runs on %s", stage.name, stage.runtime)
         started = time.perf_counter()
-        outcomes: list[FileOutcome] = []
+        outcomes: list[FileOutcome] = [record_skipped(skipped, run_id, settings) for skipped in walk.skipped]
+        for outcome in outcomes:
+            logger.warning("%s %s", outcome.source_path, outcome.error)
         queue = deque(InputFile.from_path(path) for path in files)
         try:
             with _progress(len(files), show_progress) as advance:

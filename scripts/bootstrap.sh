@@ -1,9 +1,14 @@
 # Source this file (bash): installs what docpipe needs on first use and starts its services.
 #   - Debian packages tesseract-ocr and postgresql (when missing; needs root)
 #   - .venv/ with the exact versions of requirements.lock (re-synced when the lock changes)
+#   - llama.cpp compiled for this CPU's instruction sets (rebuilt when .venv meets a CPU
+#     that lacks what it was built with)
 #   - a project-local Postgres cluster in .data/pg (DOCPIPE_PG_DIR) on 127.0.0.1:54329
 #     (DOCPIPE_PG_PORT), unless DOCPIPE_DATABASE_URL is set
-# Afterwards DOCPIPE_DATABASE_URL points at a running database and .venv/bin is on PATH.
+#   - a local Prefect server on 127.0.0.1:4200 (DOCPIPE_PREFECT_HOST/_PORT), its database in that
+#     Postgres, unless PREFECT_API_URL is set or DOCPIPE_PREFECT_SERVER=off
+# Afterwards DOCPIPE_DATABASE_URL points at a running database, PREFECT_API_URL at a running
+# Prefect server, and .venv/bin is on PATH.
 
 set -euo pipefail
 DOCPIPE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,18 +29,50 @@ install_debian_packages() {
   fi
 }
 
+# llama.cpp compiled for the instruction sets of the CPU it runs on (docpipe/cpu.py says why):
+# built once per option set into a wheel folder of its own (pip's wheel cache ignores
+# CMAKE_ARGS and would hand an AVX-512 build to an AVX2-only CPU), installed, and recorded
+# in .venv/docpipe-model-runtime.json. Run on every bootstrap: a .venv that finds itself on
+# a CPU lacking what its build executes is rebuilt here, before anything loads the library.
+# DOCPIPE_RUNTIME_CPU_FLAGS builds for other CPUs' flags (one .venv for a mixed fleet).
+install_model_runtime() {
+  local venv="$DOCPIPE_ROOT/.venv" python version key wheels wheel
+  python="$venv/bin/python"
+  if (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu check 2>/dev/null) &&
+    "$python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llama_cpp") is None)'; then
+    return 0
+  fi
+  (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu cmake-args >/dev/null) || return 1  # says why
+  version="$(sed -n 's/^llama_cpp_python==//p' "$DOCPIPE_ROOT/requirements.lock")"
+  key="$(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu key)"
+  wheels="${DOCPIPE_WHEEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/docpipe/wheels}/llama-cpp-python-$version-$key"
+  wheel="$(ls "$wheels"/llama_cpp_python-"$version"-*.whl 2>/dev/null | head -1 || true)"
+  if [ -z "$wheel" ]; then
+    say "compiling llama.cpp ($(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu show | head -1)): several minutes"
+    mkdir -p "$wheels"
+    CMAKE_ARGS="$(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu cmake-args)" \
+      "$venv/bin/pip" wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python -w "$wheels" \
+      "llama_cpp_python==$version" >"$venv/model-runtime-build.log" 2>&1 ||
+      { tail -40 "$venv/model-runtime-build.log" >&2; return 1; }
+    wheel="$(ls "$wheels"/llama_cpp_python-"$version"-*.whl | head -1)"
+    (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu record) >"$wheels/build.json"
+  fi
+  "$venv/bin/pip" install -q --no-deps --force-reinstall "$wheel" >/dev/null
+  cp "$wheels/build.json" "$venv/docpipe-model-runtime.json"
+}
+
 sync_venv() {
   local venv="$DOCPIPE_ROOT/.venv" lock="$DOCPIPE_ROOT/requirements.lock"
   local want; want="$(cat "$lock" "$DOCPIPE_ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.docpipe-lock" 2>/dev/null)" = "$want" ]; then
+    install_model_runtime
     return 0
   fi
   say "installing Python dependencies into .venv (first run: several minutes, llama.cpp compiles)"
   [ -x "$venv/bin/python" ] || python3.11 -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip==26.3 >/dev/null
-  # A native llama.cpp build crashes in its AMX path on these CPUs: pin the instruction sets.
-  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON" \
-    "$venv/bin/pip" install -q -r "$lock"
+  install_model_runtime
+  "$venv/bin/pip" install -q -r "$lock"
   "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$DOCPIPE_ROOT" >"$venv/docpipe-install.log" 2>&1 ||
     { cat "$venv/docpipe-install.log" >&2; return 1; }
   echo "$want" > "$venv/.docpipe-lock"
@@ -70,6 +107,15 @@ start_local_postgres() {
   DOCPIPE_PG_CTL=("${owner[@]}" "$bin/pg_ctl" -D "$pgdata" -m fast)
 }
 
+# Runs go to a Prefect server that stays (the UI's history), its database beside docpipe's in
+# the same Postgres: `docpipe server start` starts it once and waits for it (generously);
+# `docpipe server stop` stops it. A PREFECT_API_URL the user set is theirs to keep.
+start_prefect_server() {
+  local exports
+  exports="$("$DOCPIPE_ROOT/.venv/bin/docpipe" server start)" || return 1
+  eval "$exports"
+}
+
 install_debian_packages
 sync_venv
 if [ -z "${DOCPIPE_DATABASE_URL:-}" ]; then
@@ -78,4 +124,7 @@ fi
 export PATH="$DOCPIPE_ROOT/.venv/bin:$PATH"
 export PREFECT_SERVER_ANALYTICS_ENABLED="${PREFECT_SERVER_ANALYTICS_ENABLED:-false}"
 export HF_HUB_OFFLINE="${HF_HUB_OFFLINE:-1}" TRANSFORMERS_OFFLINE="${TRANSFORMERS_OFFLINE:-1}"
+if [ -z "${PREFECT_API_URL:-}" ] && [ "${DOCPIPE_PREFECT_SERVER:-on}" != "off" ]; then
+  start_prefect_server
+fi
 set +euo pipefail

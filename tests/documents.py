@@ -58,6 +58,13 @@ def multipage_tiff(*pages: str) -> bytes:
     return buffer.getvalue()
 
 
+def blank_png(width: int, height: int) -> bytes:
+    """A white page with nothing on it (a scanner's empty sheet, or a 1x1 tracking pixel)."""
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def encrypted_pdf(text: str) -> bytes:
     document = pymupdf.open(stream=text_pdf(text), filetype="pdf")
     return document.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")
@@ -80,6 +87,16 @@ def eml(body: str, attachments: list[tuple[str, bytes, str]] = ()) -> bytes:
         maintype, subtype = mime.split("/")
         message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message.as_bytes()
+
+
+def mail_with_raw_pdf(pdf: bytes) -> bytes:
+    """A mail whose PDF attachment is carried as raw bytes (Content-Transfer-Encoding: binary)."""
+    return (
+        b"From: ap@vendor.example\r\nTo: invoices@example.com\r\nSubject: Invoice 7\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n"
+        b"--B\r\nContent-Type: application/pdf; name=inv.pdf\r\nContent-Transfer-Encoding: binary\r\n"
+        b"Content-Disposition: attachment; filename=inv.pdf\r\n\r\n" + pdf + b"\r\n--B--\r\n"
+    )
 
 
 def image_bomb_png(width: int = 30000, height: int = 30000) -> bytes:

@@ -10,7 +10,8 @@ Contract of a backend (``LLMBackend``):
   first). Decoding is greedy: the same document always gives the same answer;
 * the Outlines generator of each output type is built on first use and reused for the
   life of the process (``constraints.compile_seconds`` says what building cost);
-* ``available()`` says whether its libraries are installed.
+* ``available()`` says whether its libraries are installed;
+* ``runtime`` says what the model runs on (library version, CPU kernels), logged at start.
 
 ``BACKENDS`` is the explicit registry; ``DOCPIPE_EXTRACT_BACKEND`` picks one.
 """
@@ -27,6 +28,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
+from docpipe.cpu import check_runtime
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from extractors.fields.model_files import ModelFile
@@ -52,7 +54,7 @@ class Generation:
 class LLMBackend(Protocol):
     name: str
     model: ModelFile
-    constraints: JsonConstraints
+    runtime: str
 
     def prepare(self, output_type: type[BaseModel]) -> None:
         """Build what generating ``output_type`` needs now rather than on the first document."""
@@ -122,8 +124,14 @@ class LlamaCppBackend:
     def __init__(self, settings: DocpipeSettings, model: ModelFile) -> None:
         if not model.is_gguf:
             raise ConfigurationError(f"the llamacpp backend needs a GGUF file; {model.path} is a directory")
+        # Before the library loads: a build for instructions this CPU lacks dies with SIGILL.
+        build = check_runtime()
+        import llama_cpp
         import outlines
 
+        kernels = llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip()
+        built_for = build.instruction_sets if build is not None else "an unrecorded build"
+        self.runtime = f"llama.cpp (llama-cpp-python {llama_cpp.__version__}) compiled for {built_for}; {kernels}"
         self.settings = settings
         self.model = model
         self._decoders: dict[type[BaseModel], Any] = {}
@@ -223,6 +231,8 @@ class TransformersBackend:
         )
         self.hf_model.eval()
         self.model = model
+        # torch picks its CPU kernels at run time (no build to match to the CPU).
+        self.runtime = f"torch {torch.__version__} on the CPU, kernels {torch.backends.cpu.get_cpu_capability()}"
         self.constraints = JsonConstraints(outlines.from_transformers(self.hf_model, self.tokenizer))
 
     @staticmethod

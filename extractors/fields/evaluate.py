@@ -27,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docpipe.errors import ModelCrashedError
 from docpipe.settings import DocpipeSettings
 from extractors.fields.normalize import (
     compact,
@@ -325,16 +326,17 @@ def evaluate(
 ) -> Evaluation:
     """Extract every (or the first ``limit``) labelled document of the dataset at ``path``."""
     from extractors import extract_text
-    from extractors.fields.backends import load_backend
     from extractors.fields.extract import FieldExtractor, OutputTruncated
     from extractors.fields.model_files import resolve_model
+    from extractors.fields.model_process import start_backend
     from extractors.fields.stage import check_extraction
     from schemas.registry import schema_for
 
     dataset, root = recognise(path)
     entry = schema_for(dataset.doc_type)
     assert entry is not None
-    backend = load_backend(settings, resolve_model(settings))
+    backend = start_backend(settings, resolve_model(settings))
+    progress(f"model runs on {backend.runtime}")
     extractor = FieldExtractor(backend, settings.extract_max_input_chars, settings.extract_max_output_tokens)
     evaluation = Evaluation(dataset, {labelled.label: FieldScore() for labelled in dataset.fields})
     for number, document in enumerate(dataset.documents(root), start=1):
@@ -349,7 +351,7 @@ def evaluate(
         started = time.perf_counter()
         try:
             extracted = extractor.extract(entry.schema, text)
-        except OutputTruncated as exc:
+        except (OutputTruncated, ModelCrashedError) as exc:
             values: dict[str, Any] = {}
             reasons = [str(exc)]
         else:

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from db.models import Document
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import StageResult
-from extractors.fields.backends import LLMBackend, load_backend
+from extractors.fields.backends import LLMBackend
 from extractors.fields.checks import CheckReport, check, discard_instruction_copies
 from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated, system_prompt
 from extractors.fields.model_files import ModelFile, resolve_model
+from extractors.fields.model_process import start_backend
 from extractors.fields.store import NO_SCHEMA, latest_classification, save_extraction
 from schemas.registry import schema_for, schemas_version
 
@@ -49,12 +50,17 @@ class ExtractionStage:
     name = "extract"
 
     def __init__(self, settings: DocpipeSettings, backend: LLMBackend | None = None) -> None:
-        """Loads the model (once per process); ``backend`` lets tests share a loaded one."""
+        """Starts the model in a supervised child process (once per process: a crash there
+        costs the document in hand, see model_process); ``backend`` lets tests share a loaded one."""
         self.model: ModelFile = backend.model if backend is not None else resolve_model(settings)
-        self.backend = backend if backend is not None else load_backend(settings, self.model)
+        self.backend = backend if backend is not None else start_backend(settings, self.model)
         self.extractor = FieldExtractor(
             self.backend, settings.extract_max_input_chars, settings.extract_max_output_tokens
         )
+
+    @property
+    def runtime(self) -> str:
+        return self.backend.runtime
 
     @property
     def version(self) -> str:

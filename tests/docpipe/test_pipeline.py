@@ -152,3 +152,87 @@ def test_discovery_walks_folders_and_skips_hidden_files(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in found] == ["inbox/a.pdf", "inbox/sub/b.txt"]
     with pytest.raises(FileNotFoundError):
         discover_files([tmp_path / "missing"])
+
+
+NUL_FILES = {
+    "late-nul.txt": b"Ticket: printer jam on floor 3\n" + b"paper " * 12_000 + b"\x00\x00 end of log",
+    "utf16-nul.txt": "Ticket: VPN\u0000 down in Leeds since 9:00".encode("utf-16"),
+    "nul-headers.eml": (
+        b"From: Dana <dana@example.com>\r\nTo: ap@example.com\r\nSubject: =?utf-8?q?Invoice=00_due?=\r\n"
+        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nPlease pay the attached.\r\n--XX\r\n"
+        b"Content-Type: text/plain; name*=utf-8''note%00one.txt\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''note%00one.txt\r\n\r\nPay by Friday.\r\n--XX--\r\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUL_FILES))
+def test_nul_characters_are_removed_with_a_warning_not_a_failure(settings, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(NUL_FILES[name] + str(tmp_path).encode("utf-16" if "utf16" in name else "utf-8")[2 if "utf16" in name else 0:])
+    outcome = ingest(settings, path)
+    assert outcome.status == "processed", outcome.error
+    document, pages = stored(settings, outcome.document_id)
+    assert "\x00" not in document.text and all("\x00" not in page.text for page in pages)
+    assert any("NUL character" in warning for warning in document.source_metadata["warnings"])
+    assert "\x00" not in repr(document.source_metadata)
+    assert all("\x00" not in attachment.filename for attachment in outcome.attachments)
+
+
+def test_a_database_error_is_reported_in_one_line_without_sql_or_text(settings):
+    from sqlalchemy.exc import DataError
+
+    from docpipe.pipeline import one_line_reason
+
+    with pytest.raises(DataError) as raised:
+        with session_scope(settings.database_url) as session:
+            repository.start_run(session, None, {"text": "secret document text\x00"}, {})
+            session.execute(select(func.length("secret document text\x00")))
+    reason = one_line_reason(raised.value)
+    assert "\n" not in reason and "SQL" not in reason and "secret document text" not in reason
+    assert reason.startswith("DataError: ") and len(reason) <= 300
+
+
+def _odd_inbox(tmp_path: Path) -> tuple[Path, Path]:
+    """An inbox holding one real file and every kind of thing that is not one to read."""
+    import os
+    import socket
+
+    inbox, outside = tmp_path / "inbox", tmp_path / "outside"
+    inbox.mkdir()
+    (outside / "folder").mkdir(parents=True)
+    (outside / "target.txt").write_text("a file outside the inbox")
+    (inbox / "a.txt").write_text("Ticket: the real one")
+    (inbox / "link-out.txt").symlink_to(outside / "target.txt")
+    (inbox / "link-in.txt").symlink_to(inbox / "a.txt")
+    (inbox / "dangling.txt").symlink_to(inbox / "nothing.txt")
+    (inbox / "loop-1").symlink_to(inbox / "loop-2")
+    (inbox / "loop-2").symlink_to(inbox / "loop-1")
+    (inbox / "folder-link").symlink_to(outside / "folder")
+    (inbox / "zero").symlink_to("/dev/zero")
+    os.mkfifo(inbox / "pipe")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(str(inbox / "sock"))
+    listener.close()
+    return inbox, outside
+
+
+def test_the_walk_reads_regular_files_and_says_why_it_reads_nothing_else(tmp_path):
+    from docpipe.pipeline import walk_inputs
+
+    inbox, outside = _odd_inbox(tmp_path)
+    walk = walk_inputs([inbox])
+    assert walk.files == [inbox / "a.txt"]
+    reasons = {skipped.path.name: skipped.reason for skipped in walk.skipped}
+    assert reasons == {
+        "dangling.txt": "skipped: broken symbolic link (its target does not exist)",
+        "folder-link": f"skipped: symbolic link to {outside / 'folder'}, outside the input folders (not followed)",
+        "link-in.txt": f"skipped: symbolic link to {inbox / 'a.txt'}, which is read at its own path",
+        "link-out.txt": f"skipped: symbolic link to {outside / 'target.txt'}, outside the input folders (not followed)",
+        "loop-1": "skipped: symbolic link loop",
+        "loop-2": "skipped: symbolic link loop",
+        "pipe": "skipped: a named pipe (FIFO), not a document",
+        "sock": "skipped: a socket, not a document",
+        "zero": "skipped: symbolic link to /dev/zero, outside the input folders (not followed)",
+    }

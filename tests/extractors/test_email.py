@@ -31,3 +31,10 @@ def test_forwarded_mail_is_one_attachment():
 def test_html_to_text_keeps_blocks_apart():
     lines = [line for line in html_to_text("<div>one</div><div>two</div>").splitlines() if line]
     assert lines == ["one", "two"]
+
+
+def test_a_raw_binary_pdf_attachment_comes_out_byte_for_byte():
+    pdf = documents.text_pdf("Invoice 7")
+    mail = extract_email(documents.mail_with_raw_pdf(pdf))
+    assert mail.metadata["subject"] == "Invoice 7" and "Attached." in mail.text
+    assert [(a.filename, a.content) for a in mail.attachments] == [("inv.pdf", pdf)]

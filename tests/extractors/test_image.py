@@ -29,3 +29,11 @@ def test_truncated_image_is_refused(settings):
     content = documents.image_bytes("Receipt total 42.50", "PNG")
     with pytest.raises(CorruptFileError):
         extract_image(content[: len(content) // 2], settings, sniff.PNG)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (10_000, 11_000)])
+def test_a_blank_image_is_a_page_with_no_text(settings, width, height):
+    extracted = extract_image(documents.blank_png(width, height), settings, sniff.PNG)
+    assert [(page.number, page.text.strip(), page.source, page.ocr_confidence) for page in extracted.pages] == [
+        (1, "", "ocr", 0.0)
+    ]

@@ -26,3 +26,13 @@ def test_an_operators_limit_wins_and_later_changes_are_seen(monkeypatch):
     environment = dict(pytesseract.pytesseract.environ)
     assert environment["OMP_THREAD_LIMIT"] == "3"
     assert environment["DOCPIPE_TEST_MARKER"] == "set-after-import"
+
+
+def test_the_otsu_threshold_of_a_single_grey_level_keeps_it_as_it_is():
+    import numpy as np
+
+    for level in (0, 128, 255):
+        threshold = ocr.otsu_threshold(np.full((20, 30), level, dtype=np.uint8))
+        assert threshold == 127  # white stays white, black stays black after binarising
+    two_levels = np.array([[10] * 5 + [240] * 5], dtype=np.uint8)
+    assert 10 <= ocr.otsu_threshold(two_levels) < 240

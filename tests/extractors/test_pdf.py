@@ -31,6 +31,15 @@ def test_mixed_pdf_ocrs_only_the_scanned_page(settings):
     assert "DN-77" in extracted.pages[1].text
 
 
+def test_blank_pages_are_pages_with_no_text(settings):
+    blank = extract_pdf(documents.text_pdf(""), settings)
+    assert [(page.text.strip(), page.source, page.ocr_confidence) for page in blank.pages] == [("", "ocr", 0.0)]
+    with_gap = extract_pdf(documents.text_pdf(documents.INVOICE_TEXT, "", "Page three: terms apply"), settings)
+    assert [page.source for page in with_gap.pages] == ["text_layer", "ocr", "text_layer"]
+    assert (with_gap.pages[1].text.strip(), with_gap.pages[1].ocr_confidence) == ("", 0.0)
+    assert with_gap.pages[2].text.startswith("Page three")
+
+
 def test_encrypted_pdf_is_refused_with_reason(settings):
     with pytest.raises(EncryptedFileError, match="password-protected"):
         extract_pdf(documents.encrypted_pdf("secret terms"), settings)

@@ -88,6 +88,7 @@ class FaultOnCallStage:
     fault: BaseException
     on_call: int
     calls: list[int] = field(default_factory=list)
+    runtime: str = "Python (no model)"
 
     @property
     def version(self) -> str:
@@ -107,6 +108,7 @@ class PickyStage:
     name: str = "picky"
     version: str = "picky-1"
     calls: list[int] = field(default_factory=list)
+    runtime: str = "Python (no model)"
 
     def run(self, session, document, run_id):
         self.calls.append(document.id)
@@ -199,3 +201,71 @@ def test_inbox_batch_moves_files_and_leaves_fresh_ones(prefect_harness, settings
             select(RunDocument.archived_path).where(RunDocument.run_id == summary["run_id"])
         ).all()
     assert sorted(archived) == sorted(str(inbox_dir / p) for p in remaining[1:])
+
+
+def test_file_names_are_never_format_strings_of_task_run_names(prefect_harness, settings, tmp_path):
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    names = ["Invoice {2026-03}.txt", "%s%n%x{}.txt", "{settings.database_url}.txt", "{0}.txt"]
+    inbox = write_inbox(tmp_path / "inbox", {name: f"Ticket {name} {tmp_path}".encode() for name in names})
+    state = process_documents(paths=[str(inbox)], return_state=True)
+    summary = state.result()
+    assert (summary["total"], summary["processed"]) == (4, 4)
+
+    async def task_run_names():
+        async with get_client() as client:
+            runs = await client.read_task_runs(
+                flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id]))
+            )
+            return sorted(run.name for run in runs)
+
+    assert asyncio.run(task_run_names()) == sorted(f"text: {name}" for name in names)
+    assert not any(settings.database_url in row["file"] for row in summary["files"])
+
+
+def test_file_names_that_are_not_utf8_are_stored_readably_with_their_bytes(prefect_harness, settings, tmp_path):
+    import os
+    import time as clock
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    raw_names = [b"m\xff\xfe-invalid-utf8.txt", b"\xe9t\xe9.txt", b"z-after.txt"]
+    for raw in raw_names:
+        path = os.fsencode(inbox) + b"/" + raw
+        with open(path, "wb") as handle:
+            handle.write(b"Ticket " + raw.replace(b"\xff", b"") + str(tmp_path).encode(errors="replace"))
+        os.utime(path, (clock.time() - 600, clock.time() - 600))
+    summary = process_documents(paths=[str(inbox)], move_files=True)
+    assert (summary["total"], summary["processed"]) == (3, 3)
+    with session_scope(settings.database_url) as session:
+        rows = {
+            row.filename: row
+            for row in session.scalars(select(Document).where(Document.source_path.like(f"{inbox}/%"))).all()
+        }
+    assert set(rows) == {"m\\xff\\xfe-invalid-utf8.txt", "\\xe9t\\xe9.txt", "z-after.txt"}
+    assert rows["\\xe9t\\xe9.txt"].source_path_bytes == os.fsencode(inbox) + b"/\xe9t\xe9.txt"
+    assert rows["z-after.txt"].source_path_bytes is None
+    archived = sorted(os.fsencode(p.name) for p in (inbox / "processed").rglob("*") if p.is_file())
+    assert archived == sorted(raw_names)  # moved under their own names, bytes unchanged
+
+
+def test_links_and_special_files_are_recorded_skipped_and_move_touches_nothing_outside(
+    prefect_harness, settings, tmp_path
+):
+    import os
+    import time as clock
+
+    from tests.docpipe.test_pipeline import _odd_inbox
+
+    inbox, outside = _odd_inbox(tmp_path)
+    old = clock.time() - 600
+    os.utime(inbox / "a.txt", (old, old))
+    summary = process_documents(paths=[str(inbox)], move_files=True)
+    assert (summary["total"], summary["processed"], summary["skipped"]) == (10, 1, 9)
+    with session_scope(settings.database_url) as session:
+        rows = session.scalars(select(RunDocument).where(RunDocument.run_id == summary["run_id"])).all()
+    assert sorted(row.status for row in rows) == ["processed"] + ["skipped"] * 9
+    assert all(row.error.startswith("skipped: ") for row in rows if row.status == "skipped")
+    assert (outside / "target.txt").read_text() == "a file outside the inbox"  # not moved
+    assert sorted(p.name for p in outside.iterdir()) == ["folder", "target.txt"]
+    assert (inbox / "link-out.txt").is_symlink() and not (inbox / "a.txt").exists()

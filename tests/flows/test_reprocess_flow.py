@@ -24,6 +24,7 @@ class LengthStage:
     name: str = "length"
     seen: list[int] = field(default_factory=list)
     min_chars: int = 0
+    runtime: str = "Python (no model)"
 
     def run(self, session, document, run_id):
         self.seen.append(document.id)
@@ -37,6 +38,7 @@ class InterruptingStage:
 
     version: str
     name: str = "length"
+    runtime: str = "Python (no model)"
 
     def run(self, session, document, run_id):
         raise KeyboardInterrupt

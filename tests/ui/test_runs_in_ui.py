@@ -53,7 +53,7 @@ def test_batch_run_and_its_artifacts_show_in_the_ui(prefect_server, settings, pa
     page.goto(f"{prefect_server.url}/artifacts", wait_until="networkidle")
     wait_for_text(page, "docpipe-run-documents")
     body = wait_for_text(page, "docpipe-run-summary")
-    assert "2 input file(s): 1 processed, 0 need review, 1 failed (all accounted for)" in body
+    assert "2 input file(s): 1 processed, 0 need review, 1 failed, 0 skipped (all accounted for)" in body
     page.screenshot(path=screenshot_dir / "artifacts.png", full_page=True)
 
     page.get_by_text("docpipe-run-documents").first.click()
