@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from docpipe.errors import DatabaseUnavailableError
 from docpipe.settings import get_settings
+
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+"""What a lost or refused connection raises (a restart, an outage), as opposed to bad data."""
 
 
 @lru_cache(maxsize=8)
@@ -30,3 +36,29 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def wait_for_database(
+    url: str, limit_s: float, on_wait: Callable[[float], None] = lambda _delay: None, max_delay_s: float = 30.0
+) -> None:
+    """Return once the database answers; ``DatabaseUnavailableError`` after ``limit_s``.
+
+    Retries back off from 1 s, doubling up to ``max_delay_s``; ``on_wait(delay)`` is called
+    before each pause (for a log line).
+    """
+    deadline = time.monotonic() + limit_s
+    delay = 1.0
+    while True:
+        try:
+            with get_engine(url).connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return
+        except CONNECTION_ERRORS as exc:
+            if time.monotonic() + delay > deadline:
+                reason = next((line.strip() for line in str(exc.orig or exc).splitlines() if line.strip()), "")
+                raise DatabaseUnavailableError(
+                    f"the database has not answered for {limit_s:g} s (DOCPIPE_DATABASE_WAIT_S): {reason}"
+                ) from exc
+            on_wait(delay)
+            time.sleep(delay)
+            delay = min(delay * 2, max_delay_s)

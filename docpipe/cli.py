@@ -59,6 +59,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     _require_migrated()
+    from docpipe.errors import DatabaseUnavailableError
     from docpipe.prefect_server import ui_address
     from flows.process import process_documents
 
@@ -68,7 +69,10 @@ def cmd_process(args: argparse.Namespace) -> int:
         show_progress=not args.no_progress,
         return_state=True,
     )
-    summary = state.result()
+    try:
+        summary = state.result()
+    except DatabaseUnavailableError as exc:
+        raise CliError(str(exc)) from exc
     summary["prefect_ui"] = ui_address(str(state.state_details.flow_run_id))
     if args.json:
         print(json.dumps(summary, indent=2, default=str))

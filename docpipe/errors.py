@@ -40,5 +40,9 @@ class ModelCrashedError(DocpipeError):
     fails with what earlier stages found kept, and the next document gets a fresh process."""
 
 
+class DatabaseUnavailableError(DocpipeError):
+    """The database did not answer within ``DOCPIPE_DATABASE_WAIT_S``: the batch ends."""
+
+
 class TransientError(DocpipeError):
     """A failure that may pass on retry (database connection, OCR engine crash)."""

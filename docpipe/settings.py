@@ -98,6 +98,12 @@ class DocpipeSettings(BaseSettings):
         2, description="Retries of a stage on transient failures (database, I/O)."
     )
     task_retry_delay_s: float = Field(2.0, description="Delay between those retries.")
+    database_wait_s: float = Field(
+        300,
+        description="How long a batch waits for the database when it stops answering (a restart, "
+        "an outage), retrying every 1 s, then 2, 4 ... up to 30 s, before the run ends with a "
+        "one-line error. The file in hand is taken up again once the database answers.",
+    )
 
     # --- field extraction (stage "extract", docs/extraction.md) ------------------------
     extract_backend: str = Field(

@@ -6,23 +6,24 @@ the plain functions in ``docpipe.pipeline``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from db import repository, runs
 from db.models import ProcessingRun
-from db.session import get_engine, session_scope
+from db.session import CONNECTION_ERRORS, get_engine, session_scope, wait_for_database
 from docpipe import inbox
 from docpipe.errors import TransientError
 from docpipe.pipeline import (
@@ -31,6 +32,7 @@ from docpipe.pipeline import (
     displayable,
     ingest_file,
     record_crash,
+    one_line_reason,
     record_skipped,
     run_stage,
     stale_stages,
@@ -41,7 +43,8 @@ from docpipe.stages import DocumentStage, enabled_stages
 from docpipe.summary import RunSummary, publish_artifacts, summarize
 from extractors.registry import TEXT_STAGE_VERSION
 
-TRANSIENT_ERRORS = (TransientError, OperationalError, InterfaceError, OSError)
+TRANSIENT_ERRORS = (TransientError, *CONNECTION_ERRORS, OSError)
+T = TypeVar("T")
 
 
 def retry_when_transient(_task: Any, _task_run: Any, state: Any) -> bool:
@@ -84,6 +87,8 @@ def process_one(
         outcome = extract_text_task.with_options(
             task_run_name=literal_name(f"text: {file.filename}"), **_task_options(settings)
         )(file, run_id, settings)
+    except CONNECTION_ERRORS:
+        raise  # the database is gone, not the file: through_outages waits and tries it again
     except Exception as exc:  # retries exhausted: account for the file and go on
         return record_crash(file, run_id, settings, exc)
     if outcome.status != "failed" and outcome.document_id is not None:
@@ -100,6 +105,8 @@ def run_stages(
             outcome = stage_task.with_options(
                 task_run_name=literal_name(f"{stage.name}: {file.filename}"), **_task_options(settings)
             )(stage, outcome, run_id, settings)
+        except CONNECTION_ERRORS:
+            raise
         except Exception as exc:
             outcome = record_crash(file, run_id, settings, exc, outcome)
         if outcome.status == "failed":
@@ -107,10 +114,32 @@ def run_stages(
     return outcome
 
 
+def through_outages(settings: DocpipeSettings, doing: str, action: Callable[[], T]) -> T:
+    """``action()``; while the database does not answer, wait for it (``wait_for_database``:
+    up to ``DOCPIPE_DATABASE_WAIT_S``) and run it again. Every write it makes is idempotent
+    (upserts, rows looked up by run and path), so a second go after a lost connection stores
+    nothing twice."""
+    while True:
+        try:
+            return action()
+        except CONNECTION_ERRORS as exc:
+            logger = get_run_logger()
+            logger.warning(
+                "database unreachable while %s (%s); waiting for it up to %g s",
+                doing, one_line_reason(exc), settings.database_wait_s,
+            )
+            wait_for_database(settings.database_url, settings.database_wait_s)
+            logger.info("database answers again; %s once more", doing)
+
+
 def _archive(path: Path, roots: list[Path], outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:
     outcome.archived_path = displayable(str(inbox.archive(path, inbox.root_of(path, roots), outcome.status, settings)))
-    with session_scope(settings.database_url) as session:
-        repository.set_archived_path(session, run_id, outcome.source_path, outcome.archived_path)
+
+    def record() -> None:
+        with session_scope(settings.database_url) as session:
+            repository.set_archived_path(session, run_id, outcome.source_path, outcome.archived_path)
+
+    through_outages(settings, f"recording where {outcome.filename} went", record)
 
 
 @contextmanager
@@ -152,7 +181,10 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
         for stage in stages:
             logger.info("%s runs on %s", stage.name, stage.runtime)
         started = time.perf_counter()
-        outcomes: list[FileOutcome] = [record_skipped(skipped, run_id, settings) for skipped in walk.skipped]
+        outcomes: list[FileOutcome] = [
+            through_outages(settings, "recording a skipped path", partial(record_skipped, skipped, run_id, settings))
+            for skipped in walk.skipped
+        ]
         for outcome in outcomes:
             logger.warning("%s %s", outcome.source_path, outcome.error)
         queue = deque(InputFile.from_path(path) for path in files)
@@ -160,7 +192,9 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
             with _progress(len(files), show_progress) as advance:
                 while queue:
                     file = queue.popleft()
-                    outcome = process_one(file, run_id, stages, settings)
+                    outcome = through_outages(
+                        settings, f"processing {file.filename}", partial(process_one, file, run_id, stages, settings)
+                    )
                     outcomes.append(outcome)
                     queue.extendleft(reversed(outcome.attachments))  # a mail's attachments come next
                     if not file.is_attachment:
@@ -174,14 +208,22 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
             # run's row says so, with what was done. Files not reached stay where they are and
             # the next run takes them. (A process killed outright can't: the next run does it, db.runs.)
             counts = RunSummary(run_id, outcomes, time.perf_counter() - started).counts()
-            with session_scope(settings.database_url) as session:
-                repository.finish_run(session, run_id, counts, status="crashed")
+            try:
+                with session_scope(settings.database_url) as session:
+                    repository.finish_run(session, run_id, counts, status="crashed")
+            except CONNECTION_ERRORS:
+                logger.warning("run %s could not be recorded as crashed (database unreachable); the next run will", run_id)
             raise
 
         seconds = time.perf_counter() - started
-        with session_scope(settings.database_url) as session:
-            summary: RunSummary = summarize(session, run_id, outcomes, seconds, len(batch.deferred))
-            repository.finish_run(session, run_id, summary.counts())
+
+        def finish() -> RunSummary:
+            with session_scope(settings.database_url) as session:
+                summary = summarize(session, run_id, outcomes, seconds, len(batch.deferred))
+                repository.finish_run(session, run_id, summary.counts())
+            return summary
+
+        summary: RunSummary = through_outages(settings, "closing the run", finish)
         publish_artifacts(summary)
         logger.info(summary.headline())
         return summary.as_dict()
@@ -204,8 +246,9 @@ def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settin
         except BaseException:
             # Interrupted or failed in Python: a flow that did not close its row itself (the
             # processing flow does, with what it finished) leaves it to this, while the lock is held.
-            with session_scope(settings.database_url) as session:
-                run = session.get_one(ProcessingRun, run_id)
-                if run.status == "running":
-                    runs.record_crashed(session, run)
+            with contextlib.suppress(*CONNECTION_ERRORS):  # then the next run closes it (db.runs)
+                with session_scope(settings.database_url) as session:
+                    run = session.get_one(ProcessingRun, run_id)
+                    if run.status == "running":
+                        runs.record_crashed(session, run)
             raise
