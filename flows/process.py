@@ -82,7 +82,8 @@ def stage_task(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings
 def process_one(
     file: InputFile, run_id: int, stages: list[DocumentStage], settings: DocpipeSettings
 ) -> FileOutcome:
-    """Text, then each stage, as Prefect tasks; a failure after retries is recorded."""
+    """Text, then each stage, as Prefect tasks; a failure after retries is recorded, except a
+    lost database connection, which is raised for ``through_outages`` to wait out."""
     try:
         outcome = extract_text_task.with_options(
             task_run_name=literal_name(f"text: {file.filename}"), **_task_options(settings)
