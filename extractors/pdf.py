@@ -25,6 +25,10 @@ pymupdf.TOOLS.mupdf_display_errors(False)
 _MAX_UNMAPPED_SHARE = 0.1
 
 
+PAGE_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+"""What MuPDF raises for a damaged file (e.g. ``FzErrorFormat: cycle in page tree``)."""
+
+
 def has_usable_text_layer(text: str, min_chars: int) -> bool:
     """Enough characters, and not mostly glyphs without a Unicode mapping (U+FFFD)."""
     visible = [ch for ch in text if not ch.isspace()]
@@ -36,7 +40,7 @@ def has_usable_text_layer(text: str, min_chars: int) -> bool:
 def _open(content: bytes) -> pymupdf.Document:
     try:
         document = pymupdf.open(stream=content, filetype="pdf")
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+    except (pymupdf.FileDataError, *PAGE_ERRORS) as exc:
         raise CorruptFileError(f"damaged PDF that cannot be opened ({exc})") from exc
     if document.needs_pass and not document.authenticate(""):
         document.close()
@@ -69,7 +73,7 @@ def extract_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
             )
         try:
             layers = [page.get_text("text") for page in document]
-        except (RuntimeError, ValueError) as exc:
+        except PAGE_ERRORS as exc:
             raise CorruptFileError(f"damaged PDF: a page cannot be read ({exc})") from exc
         needs_ocr = [
             number
@@ -83,7 +87,7 @@ def extract_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
 
         try:
             recognised = dict(zip(needs_ocr, ocr_images(scans(), settings), strict=True))
-        except (RuntimeError, ValueError) as exc:
+        except PAGE_ERRORS as exc:
             raise CorruptFileError(f"damaged PDF: a page cannot be rendered ({exc})") from exc
         pages = []
         for number, page in enumerate(document):

@@ -65,6 +65,17 @@ def blank_png(width: int, height: int) -> bytes:
     return buffer.getvalue()
 
 
+def cyclic_page_tree_pdf() -> bytes:
+    """A two-page PDF whose page tree lists itself as its second kid (a loop readers must refuse)."""
+    document = pymupdf.open()
+    document.new_page()
+    document.new_page()
+    raw = document.tobytes(garbage=0, no_new_id=True, expand=255)
+    cyclic = raw.replace(b"/Kids[4 0 R 6 0 R]", b"/Kids[4 0 R 2 0 R]")
+    assert cyclic != raw, "the page tree's layout changed: update the replacement"
+    return cyclic
+
+
 def encrypted_pdf(text: str) -> bytes:
     document = pymupdf.open(stream=text_pdf(text), filetype="pdf")
     return document.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="secret", owner_pw="owner")

@@ -40,6 +40,11 @@ def test_blank_pages_are_pages_with_no_text(settings):
     assert with_gap.pages[2].text.startswith("Page three")
 
 
+def test_a_cyclic_page_tree_is_a_damaged_pdf_not_a_crash(settings):
+    with pytest.raises(CorruptFileError, match=r"^damaged PDF: a page cannot be read \(code=7: cycle in page tree\)$"):
+        extract_pdf(documents.cyclic_page_tree_pdf(), settings)
+
+
 def test_encrypted_pdf_is_refused_with_reason(settings):
     with pytest.raises(EncryptedFileError, match="password-protected"):
         extract_pdf(documents.encrypted_pdf("secret terms"), settings)
