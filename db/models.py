@@ -120,6 +120,11 @@ class ProcessingRun(Base):
     files_needs_review: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(server_default=func.now())
     finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime] = mapped_column(
+        server_default=func.now(),
+        comment="Last sign of life of the run's process (db.runs); a running row whose beat is "
+        "older than DOCPIPE_RUN_STALE_AFTER_S belongs to a killed process",
+    )
 
 
 class RunDocument(Base):

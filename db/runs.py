@@ -1,60 +1,80 @@
-"""Whether a processing run's process still lives: it holds a Postgres advisory lock.
+"""Whether a processing run's process still lives: it beats, on a row the reader cannot touch.
 
 A run interrupted inside Python (Ctrl-C, a cancelled deployment's SIGTERM, an error)
 records itself ``crashed``. A process killed outright (SIGKILL, the OOM killer, power
-loss) cannot, but its connection drops and Postgres releases the lock with it; the next
-run then finds the row ``running`` with nobody holding its lock and records it
-``crashed`` (``close_abandoned_runs``). Two workers running at once each hold their own
-run's lock, so neither closes the other's.
+loss) cannot; but while it lives, a thread of it sets its row's ``heartbeat_at`` to the
+database's clock every few seconds (``heartbeat``). The next run records every ``running``
+row whose beat is older than ``DOCPIPE_RUN_STALE_AFTER_S`` as ``crashed``
+(``close_abandoned_runs``). Unlike the session advisory lock this replaces, a beat survives
+a database restart (the next beat reconnects), and the read-only role, which cannot update
+the table, can neither fake one nor stall a batch by taking the product's locks.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, Integer, cast, func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from db.models import ProcessingRun, RunDocument
 from db.repository import now
 
-LOCK_SPACE = 0x646F63
-"""First key of the two-key advisory locks this application takes ("doc"); the second is
-the run id, so other users of advisory locks on the same database are not in the way."""
+
+def beat_interval(stale_after_s: float) -> float:
+    """Seconds between beats: at most 15, and at least four beats within ``stale_after_s``."""
+    return min(15.0, stale_after_s / 4)
+
+
+def beat(engine: Engine, run_id: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(ProcessingRun)
+            .where(ProcessingRun.id == run_id, ProcessingRun.status == "running")
+            .values(heartbeat_at=func.now())
+        )
 
 
 @contextmanager
-def run_lock(engine: Engine) -> Iterator[Callable[[int], None]]:
-    """A connection kept open for the block; call what it yields with a run's id to hold
-    that run's lock until the block ends. Take it before the run's row is committed, so no
-    other process ever sees the row without its lock."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        held: list[int] = []
+def heartbeat(engine: Engine, run_id: int, every_s: float) -> Iterator[None]:
+    """Beat for ``run_id`` every ``every_s`` seconds while the block runs (a daemon thread:
+    it dies with the process, which is the point). A beat that fails (the database is
+    restarting) is skipped; the next one reconnects."""
+    stop = threading.Event()
 
-        def hold(run_id: int) -> None:
-            connection.execute(select(func.pg_advisory_lock(LOCK_SPACE, cast(run_id, Integer))))
-            held.append(run_id)
+    def beating() -> None:
+        while not stop.wait(every_s):
+            with contextlib.suppress(SQLAlchemyError):
+                beat(engine, run_id)
 
-        try:
-            yield hold
-        finally:
-            with contextlib.suppress(DBAPIError):  # connection lost: the server released the lock
-                for run_id in held:
-                    connection.execute(select(func.pg_advisory_unlock(LOCK_SPACE, cast(run_id, Integer))))
+    thread = threading.Thread(target=beating, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every_s + 10)
 
 
-def close_abandoned_runs(session: Session) -> list[int]:
-    """Record as ``crashed`` every ``running`` run whose lock nobody holds (its process is
-    gone), with the counts of the files it finished; returns their ids."""
-    running = session.scalars(select(ProcessingRun).where(ProcessingRun.status == "running").order_by(ProcessingRun.id))
+def close_abandoned_runs(session: Session, stale_after_s: float) -> list[int]:
+    """Record as ``crashed`` every ``running`` run whose last beat is older than
+    ``stale_after_s`` (its process is gone), with the counts of the files it finished;
+    returns their ids. Rows another closer holds are skipped, so two never close one twice."""
+    stale = (
+        select(ProcessingRun)
+        .where(
+            ProcessingRun.status == "running",
+            ProcessingRun.heartbeat_at < func.now() - text("make_interval(secs => :stale)").bindparams(stale=stale_after_s),
+        )
+        .order_by(ProcessingRun.id)
+        .with_for_update(skip_locked=True)
+    )
     closed = []
-    for run in running.all():
-        # A transaction-level lock: taken only if free, released when this session commits.
-        if not session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_SPACE, cast(run.id, Integer)))):
-            continue
+    for run in session.scalars(stale).all():
         record_crashed(session, run)
         closed.append(run.id)
     return closed

@@ -142,9 +142,13 @@ def _link_reason(link: Path, roots: list[Path]) -> str:
     return f"skipped: symbolic link to {displayable(str(target))}, which is read at its own path"
 
 
-def walk_inputs(paths: list[str | Path]) -> Walk:
+ARCHIVE_FOLDER_REASON = "skipped: an archive folder of the inbox (files earlier runs handled; not read again)"
+
+
+def walk_inputs(paths: list[str | Path], archives: tuple[Path, ...] = ()) -> Walk:
     """Regular files named directly, and under the folders named, in a stable order; and every
-    other thing met on the way with the reason it is not read (links, pipes, sockets, devices).
+    other thing met on the way with the reason it is not read (links, pipes, sockets, devices,
+    the ``archives`` folders, which are not entered).
 
     Hidden files and folders (``.name``) are passed over: they are editor and sync litter.
     Symbolic links inside the folders are never followed. Raises ``FileNotFoundError`` for a
@@ -157,8 +161,10 @@ def walk_inputs(paths: list[str | Path]) -> Walk:
         if path.is_dir():
             met: list[Path] = []
             for folder, folders, names in os.walk(path, followlinks=False):
-                folders[:] = sorted(name for name in folders if not name.startswith("."))
                 base = Path(folder)
+                archived = {name for name in folders if not (base / name).is_symlink() and (base / name).resolve() in archives}
+                walk.skipped.extend(SkippedPath(base / name, ARCHIVE_FOLDER_REASON) for name in sorted(archived))
+                folders[:] = sorted(name for name in folders if not name.startswith(".") and name not in archived)
                 met.extend(base / name for name in names if not name.startswith("."))
                 # os.walk lists links to folders among the folders and does not enter them.
                 met.extend(base / name for name in folders if (base / name).is_symlink())

@@ -98,6 +98,12 @@ class DocpipeSettings(BaseSettings):
         2, description="Retries of a stage on transient failures (database, I/O)."
     )
     task_retry_delay_s: float = Field(2.0, description="Delay between those retries.")
+    run_stale_after_s: float = Field(
+        600,
+        description="A run still 'running' whose process has not beaten for this long was killed "
+        "outright (SIGKILL, the OOM killer, power loss): the next run records it as crashed. "
+        "Keep it above DOCPIPE_DATABASE_WAIT_S, so a run waiting out an outage is not taken for dead.",
+    )
     database_wait_s: float = Field(
         300,
         description="How long a batch waits for the database when it stops answering (a restart, "

@@ -170,7 +170,7 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
     settings = get_settings()
     logger = get_run_logger()
     roots = [Path(path).resolve() for path in paths]
-    walk = walk_inputs(roots)
+    walk = walk_inputs(roots, tuple(folder for root in roots for folder in inbox.archive_dirs(root, settings)))
     batch = inbox.plan(walk.files, roots, settings, settle=move_files)
     files = batch.ready
     for path in batch.deferred:
@@ -232,21 +232,20 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
 
 @contextmanager
 def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settings: dict[str, Any]) -> Iterator[int]:
-    """A new ``processing_runs`` row, its lock held while the block runs (``db.runs``);
-    runs left ``running`` by processes killed outright are recorded ``crashed`` first, and
-    so is this one if the block raises before closing it."""
+    """A new ``processing_runs`` row, beating while the block runs (``db.runs``); runs left
+    ``running`` by processes killed outright are recorded ``crashed`` first, and so is this
+    one if the block raises before closing it."""
     logger = get_run_logger()
-    with runs.run_lock(get_engine(settings.database_url)) as hold_lock:
-        with session_scope(settings.database_url) as session:
-            for abandoned in runs.close_abandoned_runs(session):
-                logger.warning("run %s was left running by a process that no longer exists: recorded as crashed", abandoned)
-            run_id = repository.start_run(session, flow_run.id, versions, run_settings).id
-            hold_lock(run_id)  # before the row is committed: no one sees it without its lock
+    with session_scope(settings.database_url) as session:
+        for abandoned in runs.close_abandoned_runs(session, settings.run_stale_after_s):
+            logger.warning("run %s was left running by a process that no longer exists: recorded as crashed", abandoned)
+        run_id = repository.start_run(session, flow_run.id, versions, run_settings).id
+    with runs.heartbeat(get_engine(settings.database_url), run_id, runs.beat_interval(settings.run_stale_after_s)):
         try:
             yield run_id
         except BaseException:
             # Interrupted or failed in Python: a flow that did not close its row itself (the
-            # processing flow does, with what it finished) leaves it to this, while the lock is held.
+            # processing flow does, with what it finished) leaves it to this.
             with contextlib.suppress(*CONNECTION_ERRORS):  # then the next run closes it (db.runs)
                 with session_scope(settings.database_url) as session:
                     run = session.get_one(ProcessingRun, run_id)

@@ -138,3 +138,24 @@ def test_a_database_that_stays_away_ends_the_batch_in_one_line(own_postgres, tmp
     errors = [line for line in stderr.splitlines() if line.startswith("docpipe: error:")]
     assert len(errors) == 1, stderr[-3000:]
     assert errors[0].startswith("docpipe: error: the database has not answered for 4 s (DOCPIPE_DATABASE_WAIT_S): ")
+
+
+def test_a_database_restart_does_not_make_a_live_run_look_abandoned(own_postgres):
+    from db import repository, runs
+    from db.models import ProcessingRun
+    from db.session import get_engine, session_scope
+
+    stale_s = 3.0
+    with session_scope(own_postgres.url) as session:
+        live = repository.start_run(session, None, {"text": "test"}, {}).id
+        silent = repository.start_run(session, None, {"text": "test"}, {}).id  # nobody beats for it
+    with runs.heartbeat(get_engine(own_postgres.url), live, runs.beat_interval(stale_s)):
+        own_postgres.stop()
+        time.sleep(2)
+        own_postgres.start()  # every connection of before is gone (an advisory lock would be too)
+        time.sleep(2 * stale_s)
+        with session_scope(own_postgres.url) as session:
+            closed = runs.close_abandoned_runs(session, stale_s)
+        assert closed == [silent]
+        with session_scope(own_postgres.url) as session:
+            assert session.get_one(ProcessingRun, live).status == "running"

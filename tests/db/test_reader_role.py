@@ -51,3 +51,25 @@ def test_reader_cannot_write_or_reach_internal_tables(reader_url, statement):
             connection.execute(text(statement))
     finally:
         engine.dispose()
+
+
+def test_reader_can_neither_fake_a_runs_heartbeat_nor_hold_up_a_batch_with_locks(reader_url, settings, tmp_path):
+    from db import repository
+    from db.session import session_scope
+    from docpipe.pipeline import InputFile, ingest_file
+
+    engine = create_engine(reader_url)
+    try:
+        with engine.connect() as connection:
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                connection.execute(text("UPDATE processing_runs SET heartbeat_at = now()"))
+        with engine.connect() as locker:  # every advisory lock key the reader might guess at
+            locker.execute(text("SELECT pg_advisory_lock(6582115, k) FROM generate_series(0, 200) AS k"))
+            locker.execute(text("SELECT pg_advisory_lock(k) FROM generate_series(0, 200) AS k"))
+            with session_scope(settings.database_url) as session:
+                run_id = repository.start_run(session, None, {"text": "test"}, {}).id
+            (tmp_path / "a.txt").write_text(f"Ticket {uuid.uuid4().hex}")
+            outcome = ingest_file(InputFile.from_path(tmp_path / "a.txt"), run_id, settings)
+            assert outcome.status == "processed"  # the product takes no advisory lock any more
+    finally:
+        engine.dispose()

@@ -12,17 +12,17 @@ from db.models import ProcessingRun
 from db.session import get_engine, session_scope
 
 REPO = Path(__file__).resolve().parents[2]
-# A worker that starts a run, finishes one file of it, and is then busy until it is killed.
-WORKER = """
+STALE_S = 2.0
+# A worker that starts a run, finishes one file of it, and is then busy (beating) until it is killed.
+WORKER = f"""
 import sys, time
 from db import repository, runs
 from db.session import get_engine, session_scope
 url = sys.argv[1]
-with runs.run_lock(get_engine(url)) as hold_lock:
-    with session_scope(url) as session:
-        run_id = repository.start_run(session, None, {"text": "test"}, {}).id
-        hold_lock(run_id)
-        repository.record_run_document(session, run_id, source_path="/inbox/a.pdf", status="processed")
+with session_scope(url) as session:
+    run_id = repository.start_run(session, None, {{"text": "test"}}, {{}}).id
+    repository.record_run_document(session, run_id, source_path="/inbox/a.pdf", status="processed")
+with runs.heartbeat(get_engine(url), run_id, runs.beat_interval({STALE_S})):
     print(run_id, flush=True)
     time.sleep(600)
 """
@@ -30,7 +30,7 @@ with runs.run_lock(get_engine(url)) as hold_lock:
 
 def closed_runs(url: str) -> list[int]:
     with session_scope(url) as session:
-        return runs.close_abandoned_runs(session)
+        return runs.close_abandoned_runs(session, STALE_S)
 
 
 def test_a_run_whose_process_was_killed_is_recorded_crashed_and_a_live_one_is_left_alone(settings):
@@ -38,14 +38,14 @@ def test_a_run_whose_process_was_killed_is_recorded_crashed_and_a_live_one_is_le
     worker = subprocess.Popen([sys.executable, "-c", WORKER, url], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         run_id = int(worker.stdout.readline())
-        with runs.run_lock(get_engine(url)) as hold_lock:  # this process's own run, alive too
-            with session_scope(url) as session:
-                own_run = repository.start_run(session, None, {"text": "test"}, {}).id
-                hold_lock(own_run)
+        with session_scope(url) as session:  # this process's own run, alive too
+            own_run = repository.start_run(session, None, {"text": "test"}, {}).id
+        with runs.heartbeat(get_engine(url), own_run, runs.beat_interval(STALE_S)):
+            time.sleep(2 * STALE_S)  # both have outlived the stale limit, beating
             assert not {run_id, own_run} & set(closed_runs(url))
             worker.kill()  # SIGKILL: no Python code of the worker runs any more
             worker.wait()
-            deadline = time.monotonic() + 10  # the server notices the dropped connection
+            deadline = time.monotonic() + 10 * STALE_S
             while run_id not in (closed := closed_runs(url)) and time.monotonic() < deadline:
                 time.sleep(0.1)
             assert run_id in closed and own_run not in closed
@@ -54,7 +54,8 @@ def test_a_run_whose_process_was_killed_is_recorded_crashed_and_a_live_one_is_le
                 assert (killed.status, killed.files_total, killed.files_processed) == ("crashed", 1, 1)
                 assert killed.finished_at is not None
                 assert (alive.status, alive.finished_at) == ("running", None)
-        assert own_run in closed_runs(url)  # its lock released: now it is abandoned too
+        time.sleep(STALE_S + 1)
+        assert own_run in closed_runs(url)  # it stopped beating: now it is abandoned too
     finally:
         worker.kill()
         worker.wait()

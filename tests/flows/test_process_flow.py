@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -170,11 +172,16 @@ def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, mo
 
 
 def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(prefect_harness, settings, tmp_path):
-    with session_scope(settings.database_url) as session:  # a run row whose process holds no lock
-        abandoned = repository.start_run(session, None, {"text": "text-1"}, {}).id
+    with session_scope(settings.database_url) as session:  # a run row whose process stopped beating long ago
+        run = repository.start_run(session, None, {"text": "text-1"}, {})
+        run.heartbeat_at = datetime.now(UTC) - timedelta(seconds=settings.run_stale_after_s + 60)
+        abandoned = run.id
+        recent = repository.start_run(session, None, {"text": "text-1"}, {}).id  # beat just now: alive
     summary = process_documents(paths=[str(write_inbox(tmp_path / "inbox", {"a.txt": f"Ticket {tmp_path}".encode()}))])
     with session_scope(settings.database_url) as session:
         assert session.get_one(ProcessingRun, abandoned).status == "crashed"
+        assert session.get_one(ProcessingRun, recent).status == "running"
+        session.get_one(ProcessingRun, recent).status = "crashed"  # not left for later tests
         assert session.get_one(ProcessingRun, summary["run_id"]).status == "completed"
 
 
@@ -269,3 +276,20 @@ def test_links_and_special_files_are_recorded_skipped_and_move_touches_nothing_o
     assert (outside / "target.txt").read_text() == "a file outside the inbox"  # not moved
     assert sorted(p.name for p in outside.iterdir()) == ["folder", "target.txt"]
     assert (inbox / "link-out.txt").is_symlink() and not (inbox / "a.txt").exists()
+
+
+def test_the_archive_folders_are_recorded_not_walked(prefect_harness, settings, tmp_path):
+    import os
+    import time as clock
+
+    inbox = write_inbox(tmp_path / "inbox", {"new.txt": f"Ticket new {tmp_path}".encode()})
+    write_inbox(inbox / "processed" / "2026-11-30", {"old.txt": f"Ticket old {tmp_path}".encode()})
+    write_inbox(inbox / "failed" / "2026-11-30", {"bad.pdf": b"%PDF-1.7\n" + b"\x00" * 64})
+    old = clock.time() - 600
+    os.utime(inbox / "new.txt", (old, old))
+    summary = process_documents(paths=[str(inbox)], move_files=True)
+    assert (summary["total"], summary["processed"], summary["skipped"]) == (3, 1, 2)
+    skipped = sorted((row["path"], row["reason"]) for row in summary["files"] if row["status"] == "skipped")
+    assert [Path(path).name for path, _ in skipped] == ["failed", "processed"]
+    assert all(reason.startswith("skipped: an archive folder of the inbox") for _, reason in skipped)
+    assert (inbox / "processed" / "2026-11-30" / "old.txt").exists()  # left where it was

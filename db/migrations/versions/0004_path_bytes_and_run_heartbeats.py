@@ -1,4 +1,4 @@
-"""The exact bytes of a source path that is not valid UTF-8.
+"""The exact bytes of a source path that is not valid UTF-8; a heartbeat on each run.
 
 Revision ID: 0004
 Revises: 0003
@@ -27,5 +27,19 @@ def upgrade() -> None:
     )
 
 
+    op.add_column(
+        "processing_runs",
+        sa.Column(
+            "heartbeat_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+            comment="Last sign of life of the run's process (db.runs); a running row whose beat is "
+            "older than DOCPIPE_RUN_STALE_AFTER_S belongs to a killed process",
+        ),
+    )
+
+
 def downgrade() -> None:
+    op.drop_column("processing_runs", "heartbeat_at")
     op.drop_column("documents", "source_path_bytes")
