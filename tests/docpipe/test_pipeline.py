@@ -157,6 +157,7 @@ def test_discovery_walks_folders_and_skips_hidden_files(tmp_path):
 NUL_FILES = {
     "late-nul.txt": b"Ticket: printer jam on floor 3\n" + b"paper " * 12_000 + b"\x00\x00 end of log",
     "utf16-nul.txt": "Ticket: VPN\u0000 down in Leeds since 9:00".encode("utf-16"),
+    "nul-layer.pdf": documents.text_pdf("Invoice INV-\x0009 total 12.00 EUR, due on receipt"),
     "nul-headers.eml": (
         b"From: Dana <dana@example.com>\r\nTo: ap@example.com\r\nSubject: =?utf-8?q?Invoice=00_due?=\r\n"
         b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\n"
