@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from docpipe.errors import DatabaseUnavailableError
+from docpipe.errors import DatabaseUnavailableError, one_line_reason
 from docpipe.settings import get_settings
 
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
@@ -55,9 +55,8 @@ def wait_for_database(
             return
         except CONNECTION_ERRORS as exc:
             if time.monotonic() + delay > deadline:
-                reason = next((line.strip() for line in str(exc.orig or exc).splitlines() if line.strip()), "")
                 raise DatabaseUnavailableError(
-                    f"the database has not answered for {limit_s:g} s (DOCPIPE_DATABASE_WAIT_S): {reason}"
+                    f"the database has not answered for {limit_s:g} s (DOCPIPE_DATABASE_WAIT_S): {one_line_reason(exc)}"
                 ) from exc
             on_wait(delay)
             time.sleep(delay)

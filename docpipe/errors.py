@@ -46,3 +46,12 @@ class DatabaseUnavailableError(DocpipeError):
 
 class TransientError(DocpipeError):
     """A failure that may pass on retry (database connection, OCR engine crash)."""
+
+
+def one_line_reason(error: BaseException, limit: int = 300) -> str:
+    """A failure as a person reads it: the driver's own message, not SQLAlchemy's (which
+    appends the SQL and its parameters, document text included), its first line, capped."""
+    cause = getattr(error, "orig", None) or error
+    first = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
+    line = f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
-from docpipe.errors import InputError, ModelCrashedError
+from docpipe.errors import InputError, ModelCrashedError, one_line_reason
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import DocumentStage
 from db import repository
@@ -128,6 +128,10 @@ def _not_regular(mode: int) -> str:
     return f"skipped: {kind}, not a document"
 
 
+BROKEN_LINK_REASON = "skipped: broken symbolic link (its target does not exist)"
+ARCHIVE_FOLDER_REASON = "skipped: an archive folder of the inbox (files earlier runs handled; not read again)"
+
+
 def _link_reason(link: Path, roots: list[Path]) -> str:
     """Why a symbolic link met in a folder is not read: links are never followed, so nothing
     outside the input folders is read or moved, and a target inside them is met by itself."""
@@ -136,13 +140,10 @@ def _link_reason(link: Path, roots: list[Path]) -> str:
     except RuntimeError:
         return "skipped: symbolic link loop"
     except OSError:
-        return "skipped: broken symbolic link (its target does not exist)"
+        return BROKEN_LINK_REASON
     if not any(target.is_relative_to(root) for root in roots if root.is_dir()):
         return f"skipped: symbolic link to {displayable(str(target))}, outside the input folders (not followed)"
     return f"skipped: symbolic link to {displayable(str(target))}, which is read at its own path"
-
-
-ARCHIVE_FOLDER_REASON = "skipped: an archive folder of the inbox (files earlier runs handled; not read again)"
 
 
 def walk_inputs(paths: list[str | Path], archives: tuple[Path, ...] = ()) -> Walk:
@@ -181,7 +182,7 @@ def walk_inputs(paths: list[str | Path], archives: tuple[Path, ...] = ()) -> Wal
         elif path.exists():
             walk.skipped.append(SkippedPath(path, _not_regular(path.stat().st_mode)))
         elif path.is_symlink():
-            walk.skipped.append(SkippedPath(path, "skipped: broken symbolic link (its target does not exist)"))
+            walk.skipped.append(SkippedPath(path, BROKEN_LINK_REASON))
         else:
             raise FileNotFoundError(f"no such file or folder: {displayable(str(path))}")
     walk.files = list(dict.fromkeys(walk.files))
@@ -313,15 +314,6 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
         outcome.stage_seconds["text"] = round(time.perf_counter() - started, 3)
         _record(session, run_id, outcome)
     return outcome
-
-
-def one_line_reason(error: BaseException, limit: int = 300) -> str:
-    """A failure as a person reads it: the driver's own message, not SQLAlchemy's (which
-    appends the SQL and its parameters, document text included), its first line, capped."""
-    cause = getattr(error, "orig", None) or error
-    first = next((line.strip() for line in str(cause).splitlines() if line.strip()), "")
-    line = f"{type(error).__name__}: {first}" if first else type(error).__name__
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def record_crash(

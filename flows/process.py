@@ -25,14 +25,13 @@ from db import repository, runs
 from db.models import ProcessingRun
 from db.session import CONNECTION_ERRORS, get_engine, session_scope, wait_for_database
 from docpipe import inbox
-from docpipe.errors import TransientError
+from docpipe.errors import TransientError, one_line_reason
 from docpipe.pipeline import (
     FileOutcome,
     InputFile,
     displayable,
     ingest_file,
     record_crash,
-    one_line_reason,
     record_skipped,
     run_stage,
     stale_stages,

@@ -184,7 +184,7 @@ def test_nul_characters_are_removed_with_a_warning_not_a_failure(settings, tmp_p
 def test_a_database_error_is_reported_in_one_line_without_sql_or_text(settings):
     from sqlalchemy.exc import DataError
 
-    from docpipe.pipeline import one_line_reason
+    from docpipe.errors import one_line_reason
 
     with pytest.raises(DataError) as raised:
         with session_scope(settings.database_url) as session:
