@@ -28,8 +28,8 @@ class DecodedText:
 
 
 _MAX_STRAY_SHARE = 0.1
-"""UTF-8 with at most one invalid sequence per ten valid multi-byte characters (and at least one
-of those) is UTF-8 with a few damaged bytes, not another encoding: read it as UTF-8, the
+"""UTF-8 with valid multi-byte characters and at most one invalid sequence per ten of them (or a
+single one) is UTF-8 with a few damaged bytes, not another encoding: read it as UTF-8, the
 damaged bytes replaced. (Read whole as Windows-1252, every accented letter became mojibake.)"""
 
 
@@ -48,7 +48,7 @@ def decode_text(content: bytes) -> DecodedText:
         lenient = content.decode("utf-8-sig", "replace")
         stray = lenient.count("\ufffd")
         multibyte = sum(1 for ch in lenient if ord(ch) > 127) - stray
-        if multibyte and stray <= multibyte * _MAX_STRAY_SHARE:
+        if multibyte and stray <= max(1, multibyte * _MAX_STRAY_SHARE):
             return DecodedText(
                 lenient, "utf-8", f"{stray} byte sequence(s) not valid UTF-8, replaced with \ufffd"
             )
