@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from classifier import store
 from classifier.model import ClassifierModel, Prediction, set_threads
 from db.models import Classification, Document
+from docpipe.cpu import torch_runtime
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import StageResult
@@ -40,10 +41,7 @@ class ClassifyStage:
 
     @property
     def runtime(self) -> str:
-        import torch
-
-        # torch picks its CPU kernels at run time: no build to match to the CPU.
-        return f"torch {torch.__version__} on the CPU, kernels {torch.backends.cpu.get_cpu_capability()}"
+        return torch_runtime()
 
     def classify(self, text: str) -> Prediction:
         return self.model.predict([text])[0]

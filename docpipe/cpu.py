@@ -168,6 +168,13 @@ def target_flags(environ: dict[str, str] | None = None) -> frozenset[str]:
     return frozenset(target.split()) if target else cpu_flags()
 
 
+def torch_runtime() -> str:
+    """What torch runs on: it picks its CPU kernels at run time, so there is no build to match."""
+    import torch  # only where a stage already uses torch; this module stays stdlib-only to import
+
+    return f"torch {torch.__version__} on the CPU, kernels {torch.backends.cpu.get_cpu_capability()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m docpipe.cpu", description=__doc__.splitlines()[0])
     parser.add_argument(

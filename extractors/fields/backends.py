@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from docpipe.cpu import check_runtime
+from docpipe.cpu import check_runtime, torch_runtime
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from extractors.fields.model_files import ModelFile
@@ -231,8 +231,7 @@ class TransformersBackend:
         )
         self.hf_model.eval()
         self.model = model
-        # torch picks its CPU kernels at run time (no build to match to the CPU).
-        self.runtime = f"torch {torch.__version__} on the CPU, kernels {torch.backends.cpu.get_cpu_capability()}"
+        self.runtime = torch_runtime()
         self.constraints = JsonConstraints(outlines.from_transformers(self.hf_model, self.tokenizer))
 
     @staticmethod
