@@ -152,18 +152,11 @@ def _markdown(summary: RunSummary) -> str:
         if set(counts) != {"-"}:
             lines += ["", f"| {label} | documents |", "|---|---|"]
             lines += [f"| {value} | {count} |" for value, count in counts.most_common()]
-    failures = [o for o in summary.outcomes if o.status == "failed"]
-    if failures:
-        lines += ["", "## Failed", "", "| file | reason |", "|---|---|"]
-        lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in failures]
-    skipped = [o for o in summary.outcomes if o.status == "skipped"]
-    if skipped:
-        lines += ["", "## Skipped", "", "| path | reason |", "|---|---|"]
-        lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in skipped]
-    reviews = [o for o in summary.outcomes if o.status == "needs_review"]
-    if reviews:
-        lines += ["", "## Needs review", "", "| file | reason |", "|---|---|"]
-        lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in reviews]
+    for status, heading, column in (("failed", "Failed", "file"), ("skipped", "Skipped", "path"), ("needs_review", "Needs review", "file")):
+        listed = [o for o in summary.outcomes if o.status == status]
+        if listed:
+            lines += ["", f"## {heading}", "", f"| {column} | reason |", "|---|---|"]
+            lines += [f"| {o.source_path} | {(o.error or '').replace('|', '/')} |" for o in listed]
     return "\n".join(lines)
 
 
