@@ -36,26 +36,25 @@ install_debian_packages() {
 # a CPU lacking what its build executes is rebuilt here, before anything loads the library.
 # DOCPIPE_RUNTIME_CPU_FLAGS builds for other CPUs' flags (one .venv for a mixed fleet).
 install_model_runtime() {
-  local venv="$DOCPIPE_ROOT/.venv" python version key wheels wheel
-  python="$venv/bin/python"
-  if (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu check 2>/dev/null) &&
-    "$python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llama_cpp") is None)'; then
+  local venv="$DOCPIPE_ROOT/.venv" version args key wheels wheel
+  _docpipe_cpu() { (cd "$DOCPIPE_ROOT" && "$DOCPIPE_ROOT/.venv/bin/python" -m docpipe.cpu "$@"); }
+  if _docpipe_cpu check 2>/dev/null &&
+    "$venv/bin/python" -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("llama_cpp") is None)'; then
     return 0
   fi
-  (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu cmake-args >/dev/null) || return 1  # says why
+  args="$(_docpipe_cpu cmake-args)" || return 1  # it said why (a CPU without AVX2)
   version="$(sed -n 's/^llama_cpp_python==//p' "$DOCPIPE_ROOT/requirements.lock")"
-  key="$(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu key)"
+  key="$(_docpipe_cpu key)"
   wheels="${DOCPIPE_WHEEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/docpipe/wheels}/llama-cpp-python-$version-$key"
   wheel="$(ls "$wheels"/llama_cpp_python-"$version"-*.whl 2>/dev/null | head -1 || true)"
   if [ -z "$wheel" ]; then
-    say "compiling llama.cpp ($(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu show | head -1)): several minutes"
+    say "compiling llama.cpp ($(_docpipe_cpu show | head -1)): several minutes"
     mkdir -p "$wheels"
-    CMAKE_ARGS="$(cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu cmake-args)" \
-      "$venv/bin/pip" wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python -w "$wheels" \
+    CMAKE_ARGS="$args" "$venv/bin/pip" wheel -q --no-deps --no-cache-dir --no-binary llama-cpp-python -w "$wheels" \
       "llama_cpp_python==$version" >"$venv/model-runtime-build.log" 2>&1 ||
       { tail -40 "$venv/model-runtime-build.log" >&2; return 1; }
     wheel="$(ls "$wheels"/llama_cpp_python-"$version"-*.whl | head -1)"
-    (cd "$DOCPIPE_ROOT" && "$python" -m docpipe.cpu record) >"$wheels/build.json"
+    _docpipe_cpu record >"$wheels/build.json"
   fi
   "$venv/bin/pip" install -q --no-deps --force-reinstall "$wheel" >/dev/null
   cp "$wheels/build.json" "$venv/docpipe-model-runtime.json"
