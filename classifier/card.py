@@ -26,6 +26,33 @@ def validation_columns(result: TrainingResult, promotion: Promotion) -> dict[str
     return columns
 
 
+def live_accuracy_table(result: TrainingResult, promotion: Promotion) -> str:
+    """The current model's accuracy on reviewed documents (audit samples: unbiased) beside
+    this model's validation accuracy, per target."""
+    if not promotion.current_version:
+        return "No current model to compare with."
+    rows = {(row["target"], row["sample"]): row for row in promotion.current_audit}
+    if not rows:
+        return f"No reviews of the current model {promotion.current_version} yet" + (
+            f" ({promotion.current_audit_note})." if promotion.current_audit_note else "."
+        )
+    lines = [
+        f"| target | this model, validation accuracy | {promotion.current_version}, audit samples: n | accuracy [95% CI] "
+        "| flagged reviews: n | accuracy |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for target, score in result.validation_scores.items():
+        audit, flagged = rows.get((target, "audit")), rows.get((target, "flagged"))
+        audit_cells = (
+            f"{audit['n']} | {audit['accuracy']:.3f} [{audit['accuracy_low']:.3f}, {audit['accuracy_high']:.3f}]"
+            if audit
+            else "0 | -"
+        )
+        flagged_cells = f"{flagged['n']} | {flagged['accuracy']:.3f}" if flagged else "0 | -"
+        lines.append(f"| {target} | {score.accuracy:.3f} | {audit_cells} | {flagged_cells} |")
+    return "\n".join(lines)
+
+
 def model_card(version: str, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> str:
     manifest = data.manifest
     taxonomy = result.model.taxonomy
@@ -102,6 +129,7 @@ def model_card(version: str, result: TrainingResult, data: TrainingSet, promotio
         epoch_count=len(result.epochs),
         epoch_table="\n".join(epoch_rows),
         scores=scores_table(columns),
+        live_accuracy=live_accuracy_table(result, promotion),
         mean_macro_f1=f"{mean_macro_f1(result.validation_scores):.4f}",
         confusions=confusions,
         calibration=calibration,

@@ -18,6 +18,7 @@ from classifier.baseline import Baseline
 from classifier.data import Example, load_dataset, normalise_labels
 from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, score, scores_table
 from docpipe.errors import ConfigurationError
+from docpipe.health import DriftCheck, drift
 from docpipe.settings import DocpipeSettings
 
 
@@ -35,6 +36,9 @@ class EvalReport:
     baseline_scores: dict[str, TargetScore] = field(default_factory=dict)
     baseline_training_rows: int = 0
     overlap_with_training: int = 0
+    drift: DriftCheck | None = None
+    """The dataset's predictions against the model's validation rows, as a run's drift check
+    would compare them: how far documents of this kind are from what the model was validated on."""
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -52,6 +56,7 @@ class EvalReport:
             "baseline_mean_macro_f1": mean_macro_f1(self.baseline_scores) if self.baseline_scores else None,
             "baseline_training_rows": self.baseline_training_rows,
             "overlap_with_training": self.overlap_with_training,
+            "drift_psi": {f"{f.target} {f.measure}": round(f.psi, 3) for f in self.drift.findings} if self.drift else {},
             "notes": self.notes,
         }
 
@@ -80,6 +85,11 @@ class EvalReport:
                 f"baseline: word 1-2-gram counts + MLP per target, trained on the model's "
                 f"{self.baseline_training_rows} training and validation rows in this run",
             ]
+        if self.drift is not None:
+            lines.append(
+                f"drift against the model's validation rows (PSI, warning above {self.drift.threshold:g}): "
+                + (", ".join(f"{f.target} {f.measure} {f.psi:.2f}" for f in self.drift.findings) or self.drift.note or "")
+            )
         lines += [f"note: {note}" for note in self.notes]
         if confusion:
             for name, s in self.model_scores.items():
@@ -95,7 +105,7 @@ def evaluate(
     baseline_datasets: list[str] | None = None,
 ) -> EvalReport:
     from classifier.model import ClassifierModel, set_threads
-    from classifier.train import load_sources, rebuild_training_set, score_probabilities
+    from classifier.train import load_sources, prediction_distribution, rebuild_training_set, score_probabilities
 
     model_dir = store.resolve(settings, model_name)
     if model_dir is None:
@@ -119,6 +129,14 @@ def evaluate(
         labels_not_in_taxonomy=dropped,
         model_scores=score_probabilities(examples, probabilities, model.taxonomy),
         model_ms_per_doc=ms_per_doc,
+        drift=drift(
+            model.version,
+            f"dataset {dataset}",
+            store.prediction_reference(model_dir),
+            prediction_distribution(probabilities, model.taxonomy),
+            settings.drift_threshold,
+            settings.drift_min_documents,
+        ),
     )
     if model.memory is not None:
         report.without_memory_scores = score_probabilities(examples, without_memory, model.taxonomy)

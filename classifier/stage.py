@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -73,7 +74,11 @@ def store_classification(
     session.execute(
         insert(Classification)
         .values(document_id=document_id, model_version=version, **values)
-        .on_conflict_do_update(index_elements=["document_id", "model_version"], set_=values)
+        # A re-run of a version makes its row the latest again (document_results and
+        # repository.latest sort by created_at): switching back to an older model shows its labels.
+        .on_conflict_do_update(
+            index_elements=["document_id", "model_version"], set_={**values, "created_at": func.now()}
+        )
     )
 
 

@@ -9,12 +9,14 @@ kept: results in the database name the version that produced them.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from docpipe.errors import ConfigurationError
+from docpipe.health import PredictionDistribution
 from docpipe.settings import DocpipeSettings
 
 POINTER = "current"
@@ -100,3 +102,31 @@ def trained_rows(directory: Path) -> set[str]:
     saved before they were recorded (2026-11-27)."""
     path = directory / TRAINED_ROWS_FILE
     return set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
+
+
+def find(settings: DocpipeSettings, version: str) -> Path | None:
+    """The directory of the model of this version: the configured one (which may be a path
+    elsewhere) or one under the model store; None when it is on neither (another machine's)."""
+    try:
+        configured = resolve(settings)
+        if configured is not None and configured.name == version:
+            return configured
+        return resolve(settings, version)
+    except ConfigurationError:
+        return None
+
+
+def prediction_reference(directory: Path) -> dict[str, PredictionDistribution] | None:
+    """How the model's predictions spread on its validation rows (``metrics.json``); None for
+    models saved before it was recorded (2026-12-02)."""
+    try:
+        metrics = json.loads((directory / "metrics.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # a model folder copied without it, or damaged: no reference
+        return None
+    recorded = metrics.get("prediction_reference")
+    if not recorded:
+        return None
+    try:
+        return {target: PredictionDistribution.from_dict(values) for target, values in recorded.items()}
+    except (KeyError, ValueError):
+        return None

@@ -48,6 +48,7 @@ from classifier.model import ClassifierModel, blend, set_threads
 from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
+from docpipe.health import PredictionDistribution
 from docpipe.settings import DocpipeSettings
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,9 @@ class TrainingResult:
     """Per target: the weight of a near repeat's label (0: memory off for it)."""
     calibration_error: dict[str, dict[str, float]]
     """Per target: expected calibration error of the encoder alone and of the calibrated blend."""
+    prediction_reference: dict[str, PredictionDistribution]
+    """Per target: how the model's predictions spread on the validation rows, as the pipeline
+    runs it (with the memory of the training rows): what production drift is measured against."""
     seconds: float
     threads: int
 
@@ -368,8 +372,9 @@ def fine_tune(
         calibrated = model.probabilities([ex.text for ex in data.validation], use_memory=False)
         network_scores = score_probabilities(data.validation, calibrated, taxonomy)
     memory_weights, validation_scores = {name: 0.0 for name in taxonomy.names}, network_scores
+    as_run = calibrated
     if config.memory and (remembered := remember(model, data, calibrated)) is not None:
-        memory_weights, validation_scores = remembered
+        memory_weights, validation_scores, as_run = remembered
     return TrainingResult(
         model=model,
         config=config,
@@ -382,6 +387,7 @@ def fine_tune(
         lexical_weights=weights,
         memory_weights=memory_weights,
         calibration_error=calibration,
+        prediction_reference=prediction_distribution(as_run, taxonomy),
         seconds=time.perf_counter() - started,
         threads=torch.get_num_threads(),
     )
@@ -425,24 +431,37 @@ def calibrate(
     return temperatures, weights, errors
 
 
+def prediction_distribution(probabilities: dict[str, np.ndarray], taxonomy: Taxonomy) -> dict[str, PredictionDistribution]:
+    """Per target, the spread of the top labels and top probabilities of ``probabilities``."""
+    if not probabilities:
+        return {}
+    labels = predicted_labels(probabilities, taxonomy)
+    return {
+        t.name: PredictionDistribution.of([row[t.name] for row in labels], probabilities[t.name].max(axis=1).tolist())
+        for t in taxonomy.targets
+    }
+
+
 def remember(
     model: ClassifierModel, data: TrainingSet, calibrated: dict[str, np.ndarray]
-) -> tuple[dict[str, float], dict[str, TargetScore]] | None:
+) -> tuple[dict[str, float], dict[str, TargetScore], dict[str, np.ndarray]] | None:
     """Give ``model`` its memory of labelled documents. ``calibrated``: the model's
     probabilities of the validation rows without a memory. Returns the weights fitted on the
-    validation split and the validation scores with the memory of the training rows; the
-    validation rows are added to the memory afterwards (a lookup, not a fit: they are as
-    good to remember as the training rows). None when there is nothing to remember."""
+    validation split, the validation scores with the memory of the training rows and those
+    probabilities; the validation rows are added to the memory afterwards (a lookup, not a
+    fit: they are as good to remember as the training rows). None when there is nothing to
+    remember."""
     model.memory = ExampleMemory.build(data.train, model.taxonomy)
     if model.memory is None:
         return None
     texts = [ex.text for ex in data.validation]
     weights = fit_memory_weights(model.memory, data.validation, calibrated, model.taxonomy)
     model.memory.weights = weights
-    scores = score_probabilities(data.validation, model.memory.mix(texts, calibrated), model.taxonomy) if texts else {}
+    mixed = model.memory.mix(texts, calibrated) if texts else {}
+    scores = score_probabilities(data.validation, mixed, model.taxonomy) if texts else {}
     model.memory = ExampleMemory.build(data.train + data.validation, model.taxonomy)
     model.memory.weights = weights
-    return weights, scores
+    return weights, scores, mixed
 
 
 def fit_memory_weights(
@@ -484,6 +503,12 @@ class Promotion:
     current_scores: dict[str, TargetScore] = field(default_factory=dict)
     basis: str = ""
     """Which rows the current model's scores come from."""
+    current_audit: list[dict] = field(default_factory=list)
+    """The current model's live accuracy per target from reviews (``model_accuracy`` rows,
+    period 'all'), reported beside the new model's validation scores; the gate does not use it
+    (audit samples are few, and the new model has none yet)."""
+    current_audit_note: str = ""
+    """Why ``current_audit`` is empty, when it is."""
 
 
 def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validation: list[Example]) -> Promotion:
@@ -550,6 +575,7 @@ def save_model(settings: DocpipeSettings, result: TrainingResult, data: Training
         "memory_rows": len(result.model.memory) if result.model.memory is not None else 0,
         "network_validation": {name: s.as_dict() for name, s in result.network_validation_scores.items()},
         "calibration_error": result.calibration_error,
+        "prediction_reference": {name: d.as_dict() for name, d in result.prediction_reference.items()},
         "training_seconds": result.seconds,
         "promotion": {
             "promoted": promotion.promote,

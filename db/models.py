@@ -293,4 +293,13 @@ class Review(Base):
     fields_before: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fields_after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+    audit_sample: Mapped[bool] = mapped_column(
+        Boolean, default=False, comment="The document was drawn at random from those accepted automatically"
+    )
+    model_versions: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="Versions of the models whose results the reviewer saw: {stage: version}"
+    )
+    confidences_before: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, comment="The confidences the models stated: {labels: {target: p}, fields: {field: p}}"
+    )
     reviewed_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -97,10 +97,21 @@ def _print_summary(summary: dict) -> None:
         f" -> {'all accounted for' if accounted else 'NOT ALL ACCOUNTED FOR'}"
         f"; {summary['attachments']} attachment(s); {summary['seconds']} s (run {summary['run_id']})"
     )
+    for warning in summary["warnings"]:
+        print(f"warning: {warning}")
     if summary["prefect_ui"]:
         print(f"Prefect UI: {summary['prefect_ui']}")
     else:
         print("Prefect UI: none (this run went to a temporary in-process API; `docpipe server start` keeps runs)")
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    _require_migrated()
+    from flows.health import model_health
+    from docpipe.settings import get_settings
+
+    print(model_health(get_settings(), classifier_version=args.model).markdown("docpipe model health"))
+    return 0
 
 
 def cmd_server_start(args: argparse.Namespace) -> int:
@@ -174,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     process.add_argument("--json", action="store_true", help="print the run summary as JSON")
     process.set_defaults(handler=cmd_process)
+
+    health = commands.add_parser(
+        "health",
+        help="the models' live accuracy from reviews, calibration, drift over the last 7 days, audit samples waiting",
+    )
+    health.add_argument("--model", help="classifier version to check for drift (default: the one that classified last)")
+    health.set_defaults(handler=cmd_health)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
     db_upgrade = db.add_parser("upgrade", help="apply migrations (default: to the latest)")

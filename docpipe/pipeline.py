@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
 from docpipe.errors import InputError, ModelCrashedError, one_line_reason
+from docpipe.health import AUDIT_REASON, is_audit_sample
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import DocumentStage
 from db import repository
@@ -434,3 +435,24 @@ def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings:
             .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
             .values(status=outcome.status, error=outcome.error, reused=False, stage_seconds=outcome.stage_seconds)
         )
+
+
+def sample_for_audit(outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> bool:
+    """Send a document the stages accepted to review anyway when the audit draws it
+    (``DOCPIPE_AUDIT_RATE``): reviews of such random samples estimate the models' accuracy
+    without the bias of reviewing only what they doubted. True when it was drawn."""
+    assert outcome.document_id is not None
+    if outcome.status != "processed":
+        return False
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, outcome.document_id)
+        if document.status != "processed" or not is_audit_sample(document.sha256, settings.audit_rate, settings.audit_seed):
+            return False
+        document.status, document.error = "needs_review", AUDIT_REASON
+        outcome.status, outcome.error = "needs_review", AUDIT_REASON
+        session.execute(
+            update(RunDocument)
+            .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
+            .values(status=outcome.status, error=outcome.error)
+        )
+    return True

@@ -8,15 +8,17 @@ examples for the next ``docpipe train``. Who reviewed and when is kept in ``revi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.taxonomy import TARGETS, Taxonomy
 from db import repository
 from db.models import Classification, Document, Extraction, Review
+from docpipe.health import AUDIT_REASON
 from docpipe.settings import DocpipeSettings
 from extractors.fields.store import save_extraction
 from schemas.registry import schema_for
@@ -38,14 +40,21 @@ class ReviewCase:
     confidences: dict[str, float | None]
     schema_name: str | None
     fields: dict[str, Any]
+    field_confidences: dict[str, float] = field(default_factory=dict)
+    model_versions: dict[str, str] = field(default_factory=dict)
+    """Versions of the models whose results these are ({stage: version}); none for results a
+    person entered in an earlier review."""
+
+    @property
+    def audit_sample(self) -> bool:
+        return self.reason == AUDIT_REASON
 
 
 def load_case(session: Session, document_id: int) -> ReviewCase:
     document = session.get_one(Document, document_id)
     classification = repository.latest(session, Classification, document_id)
     extraction = repository.latest(session, Extraction, document_id)
-    targets = ("doc_type", "urgency", "department")
-    labels = {t: getattr(classification, t) if classification else None for t in targets}
+    labels = {t: getattr(classification, t) if classification else None for t in TARGETS}
     doc_type = labels["doc_type"]
     entry = schema_for(doc_type) if doc_type else None
     return ReviewCase(
@@ -54,9 +63,15 @@ def load_case(session: Session, document_id: int) -> ReviewCase:
         reason=document.error or "",
         text_excerpt=(document.text or "")[:TEXT_EXCERPT_CHARS],
         labels=labels,
-        confidences={t: getattr(classification, f"{t}_confidence") if classification else None for t in targets},
+        confidences={t: getattr(classification, f"{t}_confidence") if classification else None for t in TARGETS},
         schema_name=extraction.schema_name if extraction else (entry.schema.name if entry else None),
         fields=dict(extraction.fields) if extraction else {},
+        field_confidences=dict(extraction.field_confidences) if extraction else {},
+        model_versions={
+            stage: result.model_version
+            for stage, result in (("classify", classification), ("extract", extraction))
+            if result is not None and not result.model_version.startswith(f"{REVIEW_MODEL_PREFIX}-")
+        },
     )
 
 
@@ -108,7 +123,13 @@ def describe(case: ReviewCase) -> str:
             f"### Review document {case.document_id}",
             f"`{case.source_path}`",
             "",
-            f"**Why it needs review:** {case.reason or 'not stated'}",
+            f"**Why it needs review:** {case.reason or 'not stated'}"
+            + (
+                " (drawn at random from the documents accepted automatically, to measure how often the "
+                "models are right: check it like any other)"
+                if case.audit_sample
+                else ""
+            ),
             "",
             f"Labels: {confidence}",
             "",
@@ -130,10 +151,16 @@ def apply_review(session: Session, document_id: int, answer: dict[str, Any]) -> 
         decision=answer["decision"],
         reason=case.reason,
         labels_before=case.labels,
-        labels_after={t: answer[t] for t in ("doc_type", "urgency", "department")},
+        labels_after={t: answer[t] for t in TARGETS},
         fields_before=case.fields,
         fields_after=corrected_fields,
         note=answer.get("note") or "",
+        audit_sample=case.audit_sample,
+        model_versions=case.model_versions,
+        confidences_before={
+            "labels": {t: p for t, p in case.confidences.items() if p is not None},
+            "fields": case.field_confidences,
+        },
     )
     session.add(review)
     session.flush()
@@ -146,8 +173,8 @@ def apply_review(session: Session, document_id: int, answer: dict[str, Any]) -> 
         Classification(
             document_id=document_id,
             model_version=version,
-            **{t: answer[t] for t in ("doc_type", "urgency", "department")},
-            **{f"{t}_confidence": 1.0 for t in ("doc_type", "urgency", "department")},
+            **{t: answer[t] for t in TARGETS},
+            **{f"{t}_confidence": 1.0 for t in TARGETS},
             probabilities={},
         )
     )
@@ -194,7 +221,5 @@ def documents_to_review(session: Session, limit: int, document_ids: list[int] | 
 
 
 def label_choices(settings: DocpipeSettings) -> dict[str, list[str]]:
-    from classifier.taxonomy import Taxonomy
-
     taxonomy = Taxonomy.load(settings.classifier_taxonomy)
     return {target.name: list(target.labels) for target in taxonomy.targets}

@@ -191,6 +191,34 @@ class DocpipeSettings(BaseSettings):
         "benchmarks/classify_speed.py).",
     )
 
+    # --- watching the models (docpipe/health.py, docs/operations.md) ---------------------
+    audit_rate: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Share of the documents that would be accepted automatically that go to review "
+        "anyway, as audit samples (reason 'audit sample'): the unbiased estimate of each model's "
+        "accuracy in the model_accuracy view. 0 turns audits off.",
+    )
+    audit_seed: int = Field(
+        0,
+        description="Seed of the audit draw: a document is drawn or not by a hash of this and its "
+        "content, so the same documents are drawn again on a rerun; another seed draws others.",
+    )
+    drift_threshold: float = Field(
+        0.25,
+        gt=0.0,
+        description="Population stability index of a target's predicted labels or confidences "
+        "against the model's validation rows above which a run logs a drift warning (0.1 is a "
+        "change worth watching, 0.25 a large shift).",
+    )
+    drift_min_documents: int = Field(
+        30,
+        ge=1,
+        description="Fewest documents of a model in a run (or in the last 7 days) for a drift "
+        "comparison: below it the index of a handful of documents is noise.",
+    )
+
     runtime_cpu_flags: str | None = Field(
         None,
         description="Build the model runtime (llama.cpp) for these CPU flags instead of this "

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from classifier.taxonomy import TARGETS
 from docpipe.pipeline import FILE_STATUSES, FileOutcome
 
 RUN_TABLE_ARTIFACT_KEY = "docpipe-run-documents"
@@ -22,7 +23,6 @@ KEY_FIELDS = {
     "contract": ("title", "parties", "effective_date", "governing_law"),
     "ticket": ("subject", "requester_email", "ticket_type"),
 }
-LABELS = ("doc_type", "urgency", "department")
 
 
 @dataclass
@@ -34,6 +34,8 @@ class RunSummary:
     """Files left for the next run because they were still being written."""
     results: dict[int, dict[str, Any]] = field(default_factory=dict)
     """``document_results`` rows of the run's documents, by document id."""
+    warnings: list[str] = field(default_factory=list)
+    """What a person should know of the run beyond its files (the models' drift warnings)."""
 
     @property
     def inputs(self) -> list[FileOutcome]:
@@ -89,7 +91,7 @@ class RunSummary:
             result = self.results.get(outcome.document_id or -1) or {}
             labels = {
                 label: f"{result[label]} ({result[f'{label}_confidence']:.0%})" if result.get(label) else ""
-                for label in LABELS
+                for label in TARGETS
             }
             fields = result.get("fields") or {}
             key_fields = "; ".join(
@@ -116,7 +118,13 @@ class RunSummary:
         return rows
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "seconds": round(self.seconds, 2), **self.counts(), "files": self.rows()}
+        return {
+            "run_id": self.run_id,
+            "seconds": round(self.seconds, 2),
+            **self.counts(),
+            "warnings": self.warnings,
+            "files": self.rows(),
+        }
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -143,6 +151,7 @@ def _markdown(summary: RunSummary) -> str:
         "",
         summary.headline(),
         "",
+        *([f"**{len(summary.warnings)} warning(s)**", "", *(f"- {w}" for w in summary.warnings), ""] if summary.warnings else []),
         "| status | input files |",
         "|---|---|",
         *(f"| {status} | {c[status]} |" for status in FILE_STATUSES),

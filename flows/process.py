@@ -34,6 +34,7 @@ from docpipe.pipeline import (
     record_crash,
     record_skipped,
     run_stage,
+    sample_for_audit,
     stale_stages,
     walk_inputs,
 )
@@ -41,6 +42,7 @@ from docpipe.settings import DocpipeSettings, get_settings
 from docpipe.stages import DocumentStage, enabled_stages
 from docpipe.summary import RunSummary, publish_artifacts, summarize
 from extractors.registry import TEXT_STAGE_VERSION
+from flows.health import model_health, publish_model_health
 
 TRANSIENT_ERRORS = (TransientError, *CONNECTION_ERRORS, OSError)
 T = TypeVar("T")
@@ -99,8 +101,10 @@ def process_one(
 def run_stages(
     outcome: FileOutcome, file: InputFile, run_id: int, stages: list[DocumentStage], settings: DocpipeSettings
 ) -> FileOutcome:
-    """The stages not yet current on the outcome's document, each a Prefect task."""
-    for stage in stale_stages(outcome, stages, settings):
+    """The stages not yet current on the outcome's document, each a Prefect task; then, if
+    they accepted it, the audit draw (``sample_for_audit``)."""
+    stale = stale_stages(outcome, stages, settings)
+    for stage in stale:
         try:
             outcome = stage_task.with_options(
                 task_run_name=literal_name(f"{stage.name}: {file.filename}"), **_task_options(settings)
@@ -111,6 +115,8 @@ def run_stages(
             outcome = record_crash(file, run_id, settings, exc, outcome)
         if outcome.status == "failed":
             break
+    if stale and outcome.status == "processed" and sample_for_audit(outcome, run_id, settings):
+        get_run_logger().info("%s drawn as an audit sample: sent to review", outcome.source_path)
     return outcome
 
 
@@ -224,9 +230,22 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
             return summary
 
         summary: RunSummary = through_outages(settings, "closing the run", finish)
-        publish_artifacts(summary)
+        classifier_version = next((stage.version for stage in stages if stage.name == "classify"), None)
+        report_health(settings, summary, classifier_version)
         logger.info(summary.headline())
         return summary.as_dict()
+
+
+def report_health(settings: DocpipeSettings, summary: RunSummary, classifier_version: str | None) -> None:
+    """The run's artifacts: its summary (with the models' drift warnings) and the model health."""
+    report = through_outages(
+        settings, "reading the models' health", partial(model_health, settings, summary.run_id, classifier_version)
+    )
+    summary.warnings.extend(report.warnings())
+    for warning in summary.warnings:
+        get_run_logger().warning(warning)
+    publish_artifacts(summary)
+    publish_model_health(report, f"Model health after run {summary.run_id}")
 
 
 @contextmanager

@@ -17,9 +17,9 @@ from db.session import session_scope
 from docpipe.pipeline import FileOutcome, InputFile
 from docpipe.settings import get_settings
 from docpipe.stages import enabled_stages
-from docpipe.summary import publish_artifacts, summarize
+from docpipe.summary import summarize
 from extractors.registry import TEXT_STAGE_VERSION
-from flows.process import recorded_run, run_stages
+from flows.process import recorded_run, report_health, run_stages
 
 
 @flow(name="reprocess-documents")
@@ -67,7 +67,7 @@ def reprocess_documents(limit: int | None = None) -> dict[str, Any]:
         with session_scope(settings.database_url) as session:
             summary = summarize(session, run_id, outcomes, seconds)
             repository.finish_run(session, run_id, summary.counts())
-        publish_artifacts(summary)
+        report_health(settings, summary, versions.get("classify"))
         logger.info(summary.headline())
         return summary.as_dict()
 

@@ -17,6 +17,7 @@ from prefect.input import RunInput
 from db.session import session_scope
 from docpipe.review import apply_review, changes, describe, documents_to_review, label_choices, load_case, review_form
 from docpipe.settings import get_settings
+from flows.health import model_health, publish_model_health
 
 REVIEW_ARTIFACT_KEY = "docpipe-reviews"
 
@@ -58,4 +59,5 @@ def review_documents(
         logger.info("document %s reviewed by %s: %s", document_id, review.reviewer, review.decision)
     if done:
         create_table_artifact(key=REVIEW_ARTIFACT_KEY, table=done, description="Documents reviewed in this run")
+    publish_model_health(model_health(settings), f"Model health after a review run ({len(done)} reviewed)")
     return done

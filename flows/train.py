@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from classifier.card import validation_columns
+from classifier.card import live_accuracy_table, validation_columns
 from classifier.metrics import confusion_table, mean_macro_f1, scores_table
 from classifier.taxonomy import Taxonomy
 from classifier.train import (
@@ -32,7 +32,9 @@ from classifier.train import (
     fine_tune,
     save_model,
 )
-from docpipe.settings import get_settings
+from db import health
+from db.session import session_scope
+from docpipe.settings import DocpipeSettings, get_settings
 
 
 @contextmanager
@@ -81,10 +83,29 @@ def fine_tune_task(data: TrainingSet, taxonomy: Taxonomy, config: TrainConfig, s
 
 @task(name="compare-with-current", cache_policy=NO_CACHE)
 def promotion_task(result: TrainingResult, data: TrainingSet, promote: bool) -> Promotion:
-    decision = decide_promotion(get_settings(), result, data.validation)
+    settings = get_settings()
+    decision = decide_promotion(settings, result, data.validation)
+    if decision.current_version:
+        rows, note = current_live_accuracy(settings, decision.current_version)
+        decision = replace(decision, current_audit=rows, current_audit_note=note)
     if not promote and decision.promote:
         return replace(decision, promote=False, reason=f"{decision.reason}; not promoted (--no-promote)")
     return decision
+
+
+def current_live_accuracy(settings: DocpipeSettings, version: str) -> tuple[list[dict[str, Any]], str]:
+    """The classifier version's ``model_accuracy`` rows, or none and why (training may run on
+    a machine without the database)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    try:
+        with session_scope(settings.database_url) as session:
+            rows = health.model_accuracy(session, model_version=version)
+    except OperationalError as exc:
+        return [], f"database not reachable ({type(exc).__name__})"
+    except ProgrammingError:
+        return [], "database not migrated (`docpipe db upgrade`)"
+    return [row for row in rows if row["stage"] == "classify"], ""
 
 
 @task(name="save-model", cache_policy=NO_CACHE)
@@ -100,7 +121,9 @@ def _artifact(version: str, result: TrainingResult, promotion: Promotion) -> str
     )
     return (
         f"# Classifier {version}\n\n{'Promoted' if promotion.promote else 'Not promoted'}: {promotion.reason}\n\n"
-        f"## Validation (accuracy, macro-F1)\n\n{scores_table(columns)}\n\n## Confusion matrices\n\n{confusions}\n"
+        f"## Validation (accuracy, macro-F1)\n\n{scores_table(columns)}\n\n"
+        f"## The current model on reviewed documents\n\n{live_accuracy_table(result, promotion)}\n\n"
+        f"## Confusion matrices\n\n{confusions}\n"
     )
 
 

@@ -85,6 +85,23 @@ def settings(migrated_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
     # Model stages are opted into by the tests about them (they set DOCPIPE_STAGES again).
     monkeypatch.setenv("DOCPIPE_STAGES", "[]")
+    # Audit draws depend on content, which differs per test session: tests about audits opt in.
+    monkeypatch.setenv("DOCPIPE_AUDIT_RATE", "0")
+    get_settings.cache_clear()
+    yield DocpipeSettings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def own_settings(settings, empty_database, monkeypatch: pytest.MonkeyPatch):
+    """Like ``settings``, on a migrated database of this test alone: for tests that store
+    accepted reviews, which every later training in the session would learn from (and so no
+    longer rebuild the tiny model's training rows)."""
+    from db.migrate import upgrade
+    from docpipe.settings import DocpipeSettings, get_settings
+
+    upgrade(empty_database)
+    monkeypatch.setenv("DOCPIPE_DATABASE_URL", empty_database)
     get_settings.cache_clear()
     yield DocpipeSettings()
     get_settings.cache_clear()
@@ -179,18 +196,20 @@ class TinyModel:
 
 
 @pytest.fixture(scope="session")
-def tiny_model(tmp_path_factory, migrated_database) -> TinyModel:
+def tiny_model(tmp_path_factory) -> Iterator[TinyModel]:
     from classifier.taxonomy import Taxonomy
     from classifier.train import Promotion, TrainConfig, assemble_training_set, fine_tune, save_model
+    from db.migrate import upgrade
     from docpipe.settings import DocpipeSettings
 
-    # The test database: its (empty) review_labels add nothing, whatever the dev database holds.
-    settings = DocpipeSettings(
-        database_url=migrated_database, data_dir=tmp_path_factory.mktemp("tiny-model"), classifier_bf16=False
-    )
-    taxonomy = Taxonomy.load()
-    config = TrainConfig(**TINY)
-    data = assemble_training_set(settings, taxonomy, [], config)
-    result = fine_tune(data, taxonomy, config, threads=2)
-    directory = save_model(settings, result, data, Promotion(True, "first model"))
-    return TinyModel(settings, directory, result, data)
+    # A database of its own: its review_labels stay empty, so the model's training rows can be
+    # rebuilt (docpipe eval classify) whatever reviews other tests store in theirs.
+    with fresh_database() as url:
+        upgrade(url)
+        settings = DocpipeSettings(database_url=url, data_dir=tmp_path_factory.mktemp("tiny-model"), classifier_bf16=False)
+        taxonomy = Taxonomy.load()
+        config = TrainConfig(**TINY)
+        data = assemble_training_set(settings, taxonomy, [], config)
+        result = fine_tune(data, taxonomy, config, threads=2)
+        directory = save_model(settings, result, data, Promotion(True, "first model"))
+        yield TinyModel(settings, directory, result, data)

@@ -29,6 +29,7 @@ def cli_env(tiny_model, monkeypatch, tmp_path):
     monkeypatch.setenv("DOCPIPE_DATABASE_URL", tiny_model.settings.database_url)
     monkeypatch.setenv("DOCPIPE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("DOCPIPE_CLASSIFIER_TRAINING_DATA", "[]")
+    monkeypatch.setenv("DOCPIPE_DRIFT_MIN_DOCUMENTS", "10")  # a small held-out set is still compared
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
@@ -44,10 +45,14 @@ def test_eval_prints_model_and_baseline_side_by_side(tiny_model, cli_env, tmp_pa
     assert report["baseline_training_rows"] == len(tiny_model.data.train) + len(tiny_model.data.validation)
     assert report["model_without_memory"] == {} and report["memory_repeats"] is None  # nothing remembered
     assert report["overlap_with_training"] == 0
+    # Generated documents of the kind it was validated on: the drift check's index, per target.
+    assert set(report["drift_psi"]) == {f"{t} {m}" for t in ("doc_type", "urgency", "department") for m in ("labels", "confidence")}
+    assert all(value >= 0 for value in report["drift_psi"].values())
 
     assert main(["eval", "classify", str(held_out), "--model", str(tiny_model.directory), "--confusion"]) == 0
     table = capsys.readouterr().out
     assert "model accuracy | model macro-F1 | baseline accuracy | baseline macro-F1" in table
+    assert "drift against the model's validation rows (PSI, warning above 0.25): doc_type labels " in table
     assert "model confusion, department" in table
 
 

@@ -63,6 +63,11 @@ def test_model_directory_is_complete(tiny_model):
     metrics = json.loads((tiny_model.directory / "metrics.json").read_text())
     assert set(metrics["validation"]) == {"doc_type", "urgency", "department"}
     assert set(metrics["temperatures"]) == {"doc_type", "urgency", "department"}
+    # What production drift is measured against: the spread of its predictions on validation rows.
+    reference = metrics["prediction_reference"]
+    assert set(reference) == {"doc_type", "urgency", "department"}
+    assert all(r["n"] == len(tiny_model.data.validation) for r in reference.values())
+    assert all(abs(sum(r["labels"].values()) - 1) < 1e-9 and abs(sum(r["confidence"]) - 1) < 1e-9 for r in reference.values())
     card = (tiny_model.directory / "MODEL_CARD.md").read_text()
     assert "Confusion matrix: department" in card and "Rules that label the generated documents" in card
     assert (

@@ -121,3 +121,26 @@ def test_no_model_and_no_training_allowed_is_a_configuration_error(settings):
     missing = settings.model_copy(update={"classifier_train_if_missing": False})
     with pytest.raises(ConfigurationError, match="docpipe train"):
         stages.STAGE_FACTORIES["classify"](missing)
+
+
+def test_switching_back_to_an_older_model_version_shows_its_labels_again(stage_settings, tmp_path):
+    from classifier.model import Prediction
+    from classifier.stage import store_classification
+    from db import repository
+
+    def prediction(doc_type: str) -> Prediction:
+        labels = {"doc_type": doc_type, "urgency": "low", "department": "Finance"}
+        return Prediction(labels=labels, confidences={t: 0.9 for t in labels}, probabilities={})
+
+    outcome, run_id, _ = ingest(stage_settings, tmp_path, "Receipt or invoice, two models disagree")
+    # Each in its own transaction, as runs are: the older version, the newer, then back to the older.
+    for version, doc_type in (("clf-old", "invoice"), ("clf-new", "receipt"), ("clf-old", "invoice")):
+        with session_scope(stage_settings.database_url) as session:
+            store_classification(session, outcome.document_id, run_id, version, prediction(doc_type))
+    with session_scope(stage_settings.database_url) as session:
+        assert repository.latest(session, Classification, outcome.document_id).model_version == "clf-old"
+        shown = session.execute(
+            text("SELECT doc_type, classifier_version FROM document_results WHERE document_id = :id"),
+            {"id": outcome.document_id},
+        ).one()
+    assert tuple(shown) == ("invoice", "clf-old")

@@ -152,3 +152,28 @@ def test_a_current_model_that_trained_on_most_rows_is_judged_by_its_held_out_sco
     assert {name: s.macro_f1 for name, s in verdict.current_scores.items()} == {
         name: values["macro_f1"] for name, values in recorded.items()
     }
+
+
+def test_the_model_card_reports_the_current_models_accuracy_on_audit_samples(tiny_model, own_settings, tmp_path):
+    from classifier.card import model_card
+    from classifier.train import Promotion, decide_promotion, save_model
+    from docpipe.settings import DocpipeSettings
+    from flows.train import current_live_accuracy
+    from tests.db.test_model_accuracy import review, reviewable
+
+    settings = DocpipeSettings(database_url=own_settings.database_url, data_dir=tmp_path, classifier_bf16=False)
+    current = save_model(settings, tiny_model.result, tiny_model.data, Promotion(True, "first")).name
+    review(settings, reviewable(settings, current, "x1"))
+    review(settings, reviewable(settings, current, "x1"), doc_type="receipt")
+
+    rows, note = current_live_accuracy(settings, current)
+    assert note == "" and {row["stage"] for row in rows} == {"classify"}
+    verdict = replace(decide_promotion(settings, tiny_model.result, tiny_model.data.validation), current_audit=rows)
+    card = model_card("clf-new", tiny_model.result, tiny_model.data, verdict)
+    validation = tiny_model.result.validation_scores["doc_type"].accuracy
+    assert f"| doc_type | {validation:.3f} | 2 | 0.500 [0.095, 0.905] | 0 | - |" in card
+
+    offline = settings.model_copy(update={"database_url": "postgresql+psycopg://docpipe@127.0.0.1:9/docpipe"})
+    assert current_live_accuracy(offline, current) == ([], "database not reachable (OperationalError)")
+    card = model_card("clf-new", tiny_model.result, tiny_model.data, replace(verdict, current_audit=[], current_audit_note="database not reachable (OperationalError)"))
+    assert f"No reviews of the current model {current} yet (database not reachable (OperationalError))." in card

@@ -23,7 +23,9 @@ def reader_url(migrated_database):
     admin.dispose()
 
 
-@pytest.mark.parametrize("view", ["document_results", "invoices", "invoice_line_items", "contracts", "tickets"])
+@pytest.mark.parametrize(
+    "view", ["document_results", "invoices", "invoice_line_items", "contracts", "tickets", "review_outcomes", "model_accuracy"]
+)
 def test_reader_can_select_the_documented_views(reader_url, view):
     engine = create_engine(reader_url)
     try:

@@ -59,3 +59,16 @@ def test_process_prints_a_summary(prefect_harness, settings, capsys, tmp_path):
     out = capsys.readouterr().out
     assert "2 input file(s): 1 processed, 0 need review, 1 failed -> all accounted for" in out
     assert "damaged PDF" in out
+
+
+def test_health_prints_the_model_health_report(own_settings, capsys):
+    settings = own_settings
+    from tests.db.test_model_accuracy import review, reviewable
+
+    review(settings, reviewable(settings, "clf-cli-check", "x-cli-check"), department="Legal")
+    assert main(["health", "--model", "clf-cli-check"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# docpipe model health")
+    assert "| classify | clf-cli-check | department | 1 | 0% [0%, 79%] |" in out
+    # No such model here, so nothing to compare its predictions with: said, not failed.
+    assert "**clf-cli-check, the last 7 days** (1 document)" in out and "not on this machine" in out

@@ -62,3 +62,10 @@ def test_batch_run_and_its_artifacts_show_in_the_ui(prefect_server, settings, pa
     page.goto(f"{prefect_server.url}/artifacts/artifact/{artifact_id}", wait_until="networkidle")
     wait_for_text(page, "password-protected PDF")
     page.screenshot(path=screenshot_dir / "artifact-table.png", full_page=True)
+
+    # The models' health, after every run: rendered markdown with its tables and bars.
+    health_id = latest_artifact_id(prefect_server, "docpipe-model-health")
+    page.goto(f"{prefect_server.url}/artifacts/artifact/{health_id}", wait_until="networkidle")
+    body = wait_for_text(page, "Live accuracy by model version")
+    assert f"Model health after run {run.id}" in body and "Audit samples waiting for review" in body
+    page.screenshot(path=screenshot_dir / "model-health.png", full_page=True)
