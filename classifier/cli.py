@@ -19,11 +19,16 @@ def _epilog() -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from classifier import store
     from docpipe.cli import CliError
     from docpipe.errors import ConfigurationError
+    from docpipe.settings import get_settings
     from flows.train import train_classifier
 
     try:
+        if args.if_missing and (configured := store.resolve(get_settings())) is not None:
+            print(f"classifier model {configured.name} is there: nothing to train")
+            return 0
         summary = train_classifier(
             datasets=args.dataset,
             taxonomy_path=args.taxonomy,
@@ -95,6 +100,11 @@ def register(commands: Any, evaluate: Any) -> None:
     train.add_argument("--seed", type=int)
     train.add_argument("--learning-rate", type=float, metavar="LR", help="encoder learning rate")
     train.add_argument("--no-promote", action="store_true", help="save the model but never make it the default")
+    train.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="train only when the model DOCPIPE_CLASSIFIER_MODEL names (default: the current one) does not exist yet",
+    )
     train.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.add_argument("--json", action="store_true", help="print the summary as JSON")
     train.set_defaults(handler=cmd_train)

@@ -25,11 +25,13 @@ import logging
 import lzma
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from classifier.taxonomy import TARGETS, Taxonomy
+from classifier.taxonomy import Taxonomy
+from docpipe.stages import TARGETS
 from docpipe.errors import ConfigurationError, InputError
 from docpipe.settings import DocpipeSettings
 
@@ -361,31 +363,13 @@ def normalise_labels(examples: Iterable[Example], taxonomy: Taxonomy) -> tuple[l
 # --- corrections from people ----------------------------------------------------------------
 
 
-def review_corrections(settings: DocpipeSettings) -> Iterator[Example]:
-    """Labels people corrected in review (the ``review_labels`` view), as training examples.
-
-    Every training run (the default model's included) adds these. Without a reachable,
-    migrated database (training on a machine of its own) there are none, and a warning says so.
-    """
-    from sqlalchemy import text
-    from sqlalchemy.exc import OperationalError, ProgrammingError
-
-    from db.session import session_scope
-
-    try:
-        with session_scope(settings.database_url) as session:
-            rows = session.execute(
-                text("SELECT document_id, text, doc_type, urgency, department FROM review_labels ORDER BY document_id")
-            ).all()
-    except OperationalError as exc:
-        logging.getLogger(__name__).warning("no review corrections: database not reachable (%s)", type(exc).__name__)
-        return
-    except ProgrammingError:
-        logging.getLogger(__name__).warning("no review corrections: database not migrated (`docpipe db upgrade`)")
-        return
-    for document_id, body, doc_type, urgency, department in rows:
-        labels = {"doc_type": doc_type, "urgency": urgency, "department": department}
-        yield Example(text=body, labels={k: v for k, v in labels.items() if v}, source=f"review:document-{document_id}")
+def review_examples(rows: Iterable[Mapping[str, Any]]) -> list[Example]:
+    """Reviewed labels (rows of ``db.reviews.corrected_labels``) as training examples."""
+    examples = []
+    for row in rows:
+        labels = {t: row[t] for t in TARGETS if row.get(t)}
+        examples.append(Example(text=row["text"], labels=labels, source=f"review:document-{row['document_id']}"))
+    return examples
 
 
 # --- splitting ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from classifier.lexical import LexicalModel
 from classifier.memory import ExampleMemory
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
+from docpipe.stages import Labels
 
 transformers_logging.set_verbosity_error()  # "weights not initialised" notes are expected for the heads
 transformers_logging.disable_progress_bar()
@@ -119,17 +120,6 @@ class Encoder:
         input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in sequences], dtype=torch.long)
         attention = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in sequences], dtype=torch.long)
         return input_ids, attention
-
-
-@dataclass(frozen=True)
-class Prediction:
-    labels: dict[str, str]
-    confidences: dict[str, float]
-    probabilities: dict[str, dict[str, float]]
-
-    def low_confidence(self, threshold: float) -> dict[str, float]:
-        """Targets whose top probability is under ``threshold``, with that probability."""
-        return {target: p for target, p in self.confidences.items() if p < threshold}
 
 
 def set_threads(threads: int) -> None:
@@ -235,7 +225,7 @@ class ClassifierModel:
             return self.memory.mix(texts, probabilities)
         return probabilities
 
-    def predict(self, texts: list[str], batch_size: int = 16) -> list[Prediction]:
+    def predict(self, texts: list[str], batch_size: int = 16) -> list[Labels]:
         probabilities = self.probabilities(texts, batch_size)
         predictions = []
         for row in range(len(texts)):
@@ -246,7 +236,7 @@ class ClassifierModel:
                 labels[target.name] = target.labels[best]
                 confidences[target.name] = float(p[best])
                 distributions[target.name] = {label: float(v) for label, v in zip(target.labels, p)}
-            predictions.append(Prediction(labels, confidences, distributions))
+            predictions.append(Labels(labels, confidences, distributions))
         return predictions
 
     # --- disk ---------------------------------------------------------------------------

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docpipe.errors import ConfigurationError
+from docpipe.stages import TARGETS
 
 DEFAULT_TAXONOMY_PATH = Path(__file__).resolve().parent / "taxonomy.toml"
 
-# The columns of the classifications table (and of the document_results view).
-TARGETS = ("doc_type", "urgency", "department")
 
 
 @dataclass(frozen=True)

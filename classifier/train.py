@@ -40,13 +40,14 @@ from classifier.calibration import (
     negative_log_likelihood,
     softmax,
 )
-from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_corrections, split
+from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_examples, split
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
 from classifier.memory import MIX_WEIGHTS, ExampleMemory
 from classifier.model import ClassifierModel, blend, set_threads
 from classifier.synthetic import SYNTHETIC_SOURCE, generate
 from classifier.taxonomy import Taxonomy
+from db.reviews import corrected_labels
 from docpipe.errors import ConfigurationError
 from docpipe.health import PredictionDistribution
 from docpipe.settings import DocpipeSettings
@@ -128,7 +129,7 @@ def assemble_training_set(
     """Every example a training run uses, split; ``datasets`` come after the configured ones."""
     specs = list(dict.fromkeys([*settings.classifier_training_data, *datasets]))
     real, sources = load_sources(settings, specs, taxonomy)
-    corrections, _ = normalise_labels(review_corrections(settings), taxonomy)
+    corrections, _ = normalise_labels(review_examples(corrected_labels(settings.database_url)), taxonomy)
     real.extend(corrections)
     generated = generate(taxonomy, config.synthetic_per_label, config.seed, existing=real)
     train, validation = split(real + generated, config.validation_fraction, config.seed)

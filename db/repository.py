@@ -1,15 +1,31 @@
-"""The writes and reads the pipeline makes; each takes an open session, the caller commits."""
+"""The writes and reads the pipeline makes; each takes an open session, the caller commits.
+
+The one writer of results: the pipeline stores here what the stages return (stages
+themselves never touch the database), and so does the review.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from db.models import Classification, Document, Extraction, Page, ProcessingRun, RunDocument
+from db.models import (
+    Classification,
+    ContractExtraction,
+    Document,
+    Extraction,
+    InvoiceExtraction,
+    InvoiceExtractionLine,
+    Page,
+    ProcessingRun,
+    RunDocument,
+    TicketExtraction,
+)
+from docpipe.stages import TARGETS, Fields, Labels, StageInput, StageResult
 from extractors.base import ExtractedText
 
 
@@ -164,3 +180,93 @@ def latest(session: Session, model: type[Classification] | type[Extraction], doc
     return session.scalars(
         select(model).where(model.document_id == document_id).order_by(model.created_at.desc(), model.id.desc()).limit(1)
     ).first()
+
+
+def stage_input(session: Session, document: Document) -> StageInput:
+    """The document as the stages see it, with its current classification."""
+    classification = latest(session, Classification, document.id)
+    labels = None
+    if classification is not None:
+        labels = Labels(
+            labels={t: getattr(classification, t) for t in TARGETS},
+            confidences={t: getattr(classification, f"{t}_confidence") for t in TARGETS},
+            probabilities=dict(classification.probabilities),
+        )
+    return StageInput(
+        document_id=document.id,
+        text=document.text or "",
+        media_type=document.media_type,
+        metadata=dict(document.source_metadata),
+        labels=labels,
+    )
+
+
+def store_result(session: Session, document_id: int, run_id: int | None, model_version: str, result: StageResult) -> None:
+    """What a stage returned for a document, under the stage's version."""
+    if result.labels is not None:
+        save_classification(session, document_id, run_id, model_version, result.labels)
+    if result.fields is not None:
+        save_extraction(session, document_id, run_id, model_version, result.fields)
+
+
+def save_classification(
+    session: Session, document_id: int, run_id: int | None, model_version: str, labels: Labels
+) -> None:
+    """Upsert the classification of (document, model version)."""
+    values: dict[str, Any] = {"run_id": run_id, "probabilities": labels.probabilities}
+    for target, label in labels.labels.items():
+        values[target] = label
+        values[f"{target}_confidence"] = labels.confidences[target]
+    session.execute(
+        insert(Classification)
+        .values(document_id=document_id, model_version=model_version, **values)
+        # A re-run of a version makes its row the latest again (document_results and latest()
+        # sort by created_at): switching back to an older model shows its labels.
+        .on_conflict_do_update(
+            index_elements=["document_id", "model_version"], set_={**values, "created_at": func.now()}
+        )
+    )
+
+
+_TYPED_TABLES = {"invoice": InvoiceExtraction, "contract": ContractExtraction, "ticket": TicketExtraction}
+
+
+def save_extraction(session: Session, document_id: int, run_id: int | None, model_version: str, fields: Fields) -> int:
+    """Upsert the extraction of (document, model version) and replace its typed rows.
+
+    A re-run with the same version overwrites the row and makes it the latest one again.
+    Returns the extraction id.
+    """
+    record = fields.record
+    values = {
+        "run_id": run_id,
+        "schema_name": fields.schema_name,
+        "fields": record.model_dump(mode="json") if record is not None else {},
+        "field_confidences": fields.confidences,
+        "issues": fields.issues,
+    }
+    extraction_id = session.scalar(
+        insert(Extraction)
+        .values(document_id=document_id, model_version=model_version, **values)
+        .on_conflict_do_update(
+            index_elements=[Extraction.document_id, Extraction.model_version],
+            set_={**values, "created_at": func.now()},
+        )
+        .returning(Extraction.id)
+    )
+    assert extraction_id is not None
+    for table in (*_TYPED_TABLES.values(), InvoiceExtractionLine):
+        session.execute(delete(table).where(table.extraction_id == extraction_id))
+    if record is not None and fields.schema_name in _TYPED_TABLES:
+        typed = record.model_dump(exclude={"line_items"})
+        if fields.schema_name == "invoice":
+            typed["doc_type"] = fields.doc_type
+        session.add(_TYPED_TABLES[fields.schema_name](extraction_id=extraction_id, document_id=document_id, **typed))
+        for number, line in enumerate(getattr(record, "line_items", []), start=1):
+            session.add(
+                InvoiceExtractionLine(
+                    extraction_id=extraction_id, line_number=number, document_id=document_id, **line.model_dump()
+                )
+            )
+    session.flush()
+    return extraction_id

@@ -21,7 +21,7 @@ from db.models import Document, RunDocument
 from docpipe.errors import InputError, ModelCrashedError, one_line_reason
 from docpipe.health import AUDIT_REASON, is_audit_sample
 from docpipe.settings import DocpipeSettings
-from docpipe.stages import DocumentStage
+from docpipe.stages import DocumentStage, StageResult
 from db import repository
 from db.session import session_scope
 from extractors import sniff
@@ -405,23 +405,32 @@ def stale_stages(outcome: FileOutcome, stages: list[DocumentStage], settings: Do
 
 
 def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings: DocpipeSettings) -> None:
-    """Run one post-text stage on the outcome's document, updating the outcome in place."""
+    """Run one post-text stage on the outcome's document and store what it returns,
+    updating the outcome in place. The stage runs between two transactions (a model may
+    take seconds on a document): it reads nothing from and writes nothing to the database."""
     assert outcome.document_id is not None
     started = time.perf_counter()
     with session_scope(settings.database_url) as session:
         document = session.get_one(Document, outcome.document_id)
         if document.stage_versions.get(stage.name) == stage.version:
             return
-        try:
-            result = stage.run(session, document, run_id)
-        except InputError as exc:
-            repository.mark_failed(session, document, f"{stage.name}: {exc}", document.media_type)
-            outcome.status, outcome.error = "failed", f"{stage.name}: {exc}"
-        except ModelCrashedError as exc:
+        stage_input = repository.stage_input(session, document)
+    result: StageResult | InputError | ModelCrashedError
+    try:
+        result = stage.run(stage_input)
+    except (InputError, ModelCrashedError) as exc:
+        result = exc
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, outcome.document_id)
+        if isinstance(result, InputError):
+            repository.mark_failed(session, document, f"{stage.name}: {result}", document.media_type)
+            outcome.status, outcome.error = "failed", f"{stage.name}: {result}"
+        elif isinstance(result, ModelCrashedError):
             # Not the file's fault: its text and earlier stages' results stay for the next run.
-            repository.mark_stage_failed(session, document, f"{stage.name}: {exc}")
+            repository.mark_stage_failed(session, document, f"{stage.name}: {result}")
             outcome.status, outcome.error = "failed", document.error
         else:
+            repository.store_result(session, document.id, run_id, stage.version, result)
             document.stage_versions = {**document.stage_versions, stage.name: stage.version}
             if result.needs_review:
                 reason = f"{stage.name}: {result.reason}"

@@ -15,12 +15,12 @@ from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifier.taxonomy import TARGETS, Taxonomy
+from classifier.taxonomy import Taxonomy
+from docpipe.stages import TARGETS, Fields, Labels
 from db import repository
 from db.models import Classification, Document, Extraction, Review
 from docpipe.health import AUDIT_REASON
 from docpipe.settings import DocpipeSettings
-from extractors.fields.store import save_extraction
 from schemas.registry import schema_for
 
 TEXT_EXCERPT_CHARS = 1500
@@ -168,28 +168,19 @@ def apply_review(session: Session, document_id: int, answer: dict[str, Any]) -> 
         document.status = "failed"
         document.error = f"rejected in review by {review.reviewer}" + (f": {review.note}" if review.note else "")
         return review
+    # A person's results, stored as any stage's are, under a version of their own.
     version = f"{REVIEW_MODEL_PREFIX}-{review.id}"
-    session.add(
-        Classification(
-            document_id=document_id,
-            model_version=version,
-            **{t: answer[t] for t in TARGETS},
-            **{f"{t}_confidence": 1.0 for t in TARGETS},
-            probabilities={},
-        )
-    )
+    labels = {t: answer[t] for t in TARGETS}
+    repository.save_classification(session, document_id, None, version, Labels(labels, {t: 1.0 for t in TARGETS}))
     entry = schema_for(answer["doc_type"])
     if entry is not None:
-        save_extraction(
-            session,
-            document_id=document_id,
-            run_id=None,
-            model_version=version,
+        fields = Fields(
             schema_name=entry.schema.name,
             doc_type=answer["doc_type"],
             record=entry.schema.record.model_validate(corrected_fields),
             confidences={name: 1.0 for name, value in corrected_fields.items() if value not in (None, [])},
         )
+        repository.save_extraction(session, document_id, None, version, fields)
     document.status = "reviewed"
     document.error = None
     return review

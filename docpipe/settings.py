@@ -92,7 +92,7 @@ class DocpipeSettings(BaseSettings):
     stages: list[str] = Field(
         default_factory=lambda: ["classify", "extract"],
         description="Stages run after text extraction, in order, as a JSON list "
-        '(e.g. \'["classify", "extract"]\'); names from docpipe.stages.STAGE_FACTORIES.',
+        '(e.g. \'["classify", "extract"]\'); names from docpipe.stage_registry.STAGE_FACTORIES.',
     )
     task_retries: int = Field(
         2, description="Retries of a stage on transient failures (database, I/O)."
@@ -172,11 +172,6 @@ class DocpipeSettings(BaseSettings):
         default_factory=list,
         description="Labelled data every training run adds (the default model's too), as a JSON "
         "list of [ADAPTER:]PATH (CSV/JSONL in the format of docs/classifier.md, or a dataset folder).",
-    )
-    classifier_train_if_missing: bool = Field(
-        True,
-        description="When no classifier model exists, the first run of the 'classify' stage trains "
-        "the default one (minutes) instead of failing.",
     )
     classifier_threads: int = Field(
         2,

@@ -1,24 +1,65 @@
-"""Stages that run on a stored document after its text is extracted.
+"""The contract of the stages that run on a document after its text is extracted.
 
-A stage (classification, field extraction, ...) reads the document from the database
-and writes its own results there. It is skipped for a document that already carries
-the stage's current version, so a new model version reprocesses old documents without
-duplicating them. The registry below is the explicit list of stages; the
-``DOCPIPE_STAGES`` setting picks which run and in what order.
+A stage (classification, field extraction, ...) is a function of the document: it gets
+the document's text and metadata and the results of the stages before it
+(``StageInput``), and returns its own result (``StageResult``): labels with
+probabilities, or fields with confidences and issues, and whether a person should look.
+It neither reads nor writes the database: the pipeline (docpipe.pipeline) builds its
+input and stores its result through ``db.repository``, the one writer. A stage is
+skipped for a document that already carries the stage's current version, so a new model
+version reprocesses old documents without duplicating them. The registry of stages is
+``docpipe.stage_registry``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cache
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
+from pydantic import BaseModel
 
-from db.models import Document
-from docpipe.errors import ConfigurationError
-from docpipe.settings import DocpipeSettings
+
+TARGETS = ("doc_type", "urgency", "department")
+"""What a document is classified on: the label and ``_confidence`` columns of
+``classifications`` and ``document_results`` (a taxonomy names the labels of each)."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What a classifier said of a document: per target its label, the label's probability
+    and the whole distribution."""
+
+    labels: dict[str, str]
+    confidences: dict[str, float]
+    probabilities: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def low_confidence(self, threshold: float) -> dict[str, float]:
+        """Targets whose top probability is under ``threshold``, with that probability."""
+        return {target: p for target, p in self.confidences.items() if p < threshold}
+
+
+@dataclass(frozen=True)
+class Fields:
+    """What a field extractor filled: the schema's record with a confidence per field and
+    the grounding and rule issues; ``record`` None when nothing could be extracted."""
+
+    schema_name: str
+    doc_type: str | None = None
+    record: BaseModel | None = None
+    confidences: dict[str, float] = field(default_factory=dict)
+    issues: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StageInput:
+    """A stored document as a stage sees it."""
+
+    document_id: int
+    text: str
+    media_type: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    labels: Labels | None = None
+    """The document's current classification (the latest one: a person's after a review)."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +67,8 @@ class StageResult:
     needs_review: bool = False
     reason: str | None = None
     """Why a person should look at the document (shown in the review queue)."""
+    labels: Labels | None = None
+    fields: Fields | None = None
 
 
 class DocumentStage(Protocol):
@@ -42,8 +85,8 @@ class DocumentStage(Protocol):
         """What the stage's model runs on (library, CPU kernels): logged when a run starts."""
         ...
 
-    def run(self, session: Session, document: Document, run_id: int) -> StageResult:
-        """Compute and store this stage's results for ``document`` (status ``processed``).
+    def run(self, document: StageInput) -> StageResult:
+        """This stage's result for ``document``.
 
         Raise ``InputError`` when the document cannot be handled by this stage (it is then
         marked failed with the message), ``ModelCrashedError`` when the stage's model process
@@ -51,36 +94,3 @@ class DocumentStage(Protocol):
         transient and retry.
         """
         ...
-
-
-def _classify_stage(settings: DocpipeSettings) -> DocumentStage:
-    from classifier.stage import build_stage  # torch loads only when the stage is enabled
-
-    return build_stage(settings)
-
-
-def _extract_stage(settings: DocpipeSettings) -> DocumentStage:
-    from extractors.fields.stage import build_stage  # the language model loads only when enabled
-
-    return build_stage(settings)
-
-
-# name -> factory; factories are called once per process (models load once).
-STAGE_FACTORIES: dict[str, Callable[[DocpipeSettings], DocumentStage]] = {
-    "classify": _classify_stage,
-    "extract": _extract_stage,
-}
-
-
-@cache
-def _build(name: str, settings_json: str) -> DocumentStage:
-    return STAGE_FACTORIES[name](DocpipeSettings.model_validate_json(settings_json))
-
-
-def enabled_stages(settings: DocpipeSettings) -> list[DocumentStage]:
-    unknown = [name for name in settings.stages if name not in STAGE_FACTORIES]
-    if unknown:
-        raise ConfigurationError(
-            f"unknown stage(s) {unknown} in DOCPIPE_STAGES; known: {sorted(STAGE_FACTORIES)}"
-        )
-    return [_build(name, settings.model_dump_json()) for name in settings.stages]

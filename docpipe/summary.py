@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from classifier.taxonomy import TARGETS
+from docpipe.stages import TARGETS
 from docpipe.pipeline import FILE_STATUSES, FileOutcome
 
 RUN_TABLE_ARTIFACT_KEY = "docpipe-run-documents"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from classifier import store
-from classifier.taxonomy import TARGETS
+from docpipe.stages import TARGETS
 from db import health as readings
 from db.session import session_scope
 from docpipe.health import AUDIT_REASON, DriftCheck, HealthReport, PredictionDistribution, calibration, drift

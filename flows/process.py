@@ -39,7 +39,8 @@ from docpipe.pipeline import (
     walk_inputs,
 )
 from docpipe.settings import DocpipeSettings, get_settings
-from docpipe.stages import DocumentStage, enabled_stages
+from docpipe.stage_registry import enabled_stages
+from docpipe.stages import DocumentStage
 from docpipe.summary import RunSummary, publish_artifacts, summarize
 from extractors.registry import TEXT_STAGE_VERSION
 from flows.health import model_health, publish_model_health

@@ -16,7 +16,7 @@ from db import repository
 from db.session import session_scope
 from docpipe.pipeline import FileOutcome, InputFile
 from docpipe.settings import get_settings
-from docpipe.stages import enabled_stages
+from docpipe.stage_registry import enabled_stages
 from docpipe.summary import summarize
 from extractors.registry import TEXT_STAGE_VERSION
 from flows.process import recorded_run, report_health, run_stages

@@ -14,6 +14,9 @@ from schemas.invoice import INVOICE_SCHEMA
 from schemas.ticket import TICKET_SCHEMA
 from schemas.types import ExtractionSchema
 
+NO_SCHEMA = "none"
+"""``schema_name`` of an empty extraction: the document's type has no schema (``other``)."""
+
 SCHEMAS: dict[str, ExtractionSchema] = {
     schema.name: schema for schema in (INVOICE_SCHEMA, CONTRACT_SCHEMA, TICKET_SCHEMA)
 }

@@ -1,11 +1,11 @@
 """The ``extract`` document stage: schema by classified type, fields by the model, checks.
 
-Runs after ``classify``. For each document it reads the latest classification, picks the
+Runs after ``classify``. For each document it takes the current classification, picks the
 schema (invoice/receipt -> invoice, contract, ticket; anything else -> none), fills it from
-the document text, grounds and rule-checks every value, and stores one ``extractions`` row
-(JSONB fields, per-field confidences and issues) plus the typed row the views read. A
-required field that is missing, not in the text, or breaks a rule sends the document to
-review with the reason.
+the document text, grounds and rule-checks every value, and returns the fields with
+per-field confidences and issues (the pipeline stores them: one ``extractions`` row plus
+the typed row the views read). A required field that is missing, not in the text, or
+breaks a rule sends the document to review with the reason.
 """
 
 from __future__ import annotations
@@ -13,18 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
-from db.models import Document
 from docpipe.settings import DocpipeSettings
-from docpipe.stages import StageResult
+from docpipe.stages import Fields, StageInput, StageResult
 from extractors.fields.backends import LLMBackend
 from extractors.fields.checks import CheckReport, check, discard_instruction_copies
 from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated, system_prompt
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.model_process import start_backend
-from extractors.fields.store import NO_SCHEMA, latest_classification, save_extraction
-from schemas.registry import schema_for, schemas_version
+from schemas.registry import NO_SCHEMA, schema_for, schemas_version
 
 
 @dataclass
@@ -66,63 +63,41 @@ class ExtractionStage:
     def version(self) -> str:
         return f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
 
-    def _unextracted(
-        self, session: Session, document_id: int, run_id: int, schema_name: str, reason: str
-    ) -> StageResult:
-        """Store an empty extraction carrying ``reason`` and send the document to review."""
-        save_extraction(
-            session,
-            document_id=document_id,
-            run_id=run_id,
-            model_version=self.version,
-            schema_name=schema_name,
-            issues={"document": [reason]},
-        )
-        return StageResult(needs_review=True, reason=reason)
-
-    def run(self, session: Session, document: Document, run_id: int) -> StageResult:
-        classification = latest_classification(session, document.id)
-        if classification is None:
+    def run(self, document: StageInput) -> StageResult:
+        if document.labels is None:
             return StageResult(needs_review=True, reason="no classification to choose a schema by")
-        entry = schema_for(classification.doc_type)
+        doc_type = document.labels.labels["doc_type"]
+        entry = schema_for(doc_type)
         if entry is None:
-            # Clear any fields of an earlier type: document_results must not show stale ones.
-            save_extraction(
-                session, document_id=document.id, run_id=run_id, model_version=self.version, schema_name=NO_SCHEMA
-            )
-            return StageResult()
+            # An empty extraction clears any fields of an earlier type: document_results must
+            # not show stale ones.
+            return StageResult(fields=Fields(NO_SCHEMA))
         schema = entry.schema
-        text = document.text or ""
+        text = document.text
         if not text.strip():
-            return self._unextracted(session, document.id, run_id, schema.name, "no text to extract fields from")
+            return _unextracted(schema.name, "no text to extract fields from")
         try:
             extracted = self.extractor.extract(schema, text)
         except OutputTruncated as exc:
-            return self._unextracted(session, document.id, run_id, schema.name, str(exc))
+            return _unextracted(schema.name, str(exc))
 
         checked = check_extraction(extracted, entry.required, text)
-        stored_issues = checked.report.issues
+        issues = checked.report.issues
         if extracted.context is not None and extracted.context.shortened:
-            stored_issues["document"] = [
+            issues["document"] = [
                 f"long document: the model read {len(extracted.context.text)} of "
                 f"{extracted.context.source_chars} characters (start + key passages)"
             ]
-        save_extraction(
-            session,
-            document_id=document.id,
-            run_id=run_id,
-            model_version=self.version,
-            schema_name=schema.name,
-            doc_type=classification.doc_type,
-            record=checked.record,
-            confidences=checked.report.confidences,
-            issues=stored_issues,
-        )
-        if checked.report.review_reasons:
-            return StageResult(needs_review=True, reason="; ".join(checked.report.review_reasons))
-        return StageResult()
+        fields = Fields(schema.name, doc_type, checked.record, checked.report.confidences, issues)
+        reasons = checked.report.review_reasons
+        return StageResult(needs_review=bool(reasons), reason="; ".join(reasons) if reasons else None, fields=fields)
+
+
+def _unextracted(schema_name: str, reason: str) -> StageResult:
+    """An empty extraction carrying ``reason``; the document goes to review."""
+    return StageResult(needs_review=True, reason=reason, fields=Fields(schema_name, issues={"document": [reason]}))
 
 
 def build_stage(settings: DocpipeSettings) -> ExtractionStage:
-    """The ``extract`` stage factory (registered in ``docpipe.stages.STAGE_FACTORIES``)."""
+    """The ``extract`` stage factory (registered in ``docpipe.stage_registry.STAGE_FACTORIES``)."""
     return ExtractionStage(settings)

@@ -9,10 +9,12 @@ import uuid
 import pytest
 from sqlalchemy import select, text
 
+from classifier.stage import NO_MODEL_VERSION
+from db import repository
 from db.models import Classification, Document
 from db.session import session_scope
-from docpipe import stages
-from docpipe.errors import ConfigurationError
+from docpipe import stage_registry
+from docpipe.stages import Labels, StageInput
 from docpipe.pipeline import InputFile, ingest_file, run_stage
 from docpipe.settings import get_settings
 
@@ -30,8 +32,6 @@ def stage_settings(settings, tiny_model, monkeypatch):
 
 def ingest(settings, tmp_path, body: str):
     """A text document stored by the real ingest path; returns its outcome and stored text."""
-    from db import repository
-
     path = tmp_path / f"{uuid.uuid4().hex}.txt"
     path.write_text(f"{body}\nref {uuid.uuid4().hex}")  # unique content per test database
     with session_scope(settings.database_url) as session:
@@ -43,7 +43,7 @@ def ingest(settings, tmp_path, body: str):
 
 
 def build(settings, threshold: float):
-    return stages.STAGE_FACTORIES["classify"](settings.model_copy(update={"classifier_review_threshold": threshold}))
+    return stage_registry.STAGE_FACTORIES["classify"](settings.model_copy(update={"classifier_review_threshold": threshold}))
 
 
 def test_classification_is_stored_and_shown_in_document_results(stage_settings, tiny_model, tmp_path):
@@ -77,12 +77,13 @@ def test_classification_is_stored_and_shown_in_document_results(stage_settings, 
 def test_rerunning_the_same_model_version_replaces_its_row(stage_settings, tmp_path):
     stage = build(stage_settings, 0.0)
     outcome, run_id, stored = ingest(stage_settings, tmp_path, "Subject: VPN down\n\nNobody can connect.")
+    result = stage.run(StageInput(document_id=outcome.document_id, text=stored))
+    for _ in range(2):
+        with session_scope(stage_settings.database_url) as session:
+            repository.store_result(session, outcome.document_id, run_id, stage.version, result)
     with session_scope(stage_settings.database_url) as session:
-        document = session.get_one(Document, outcome.document_id)
-        stage.run(session, document, run_id)
-        stage.run(session, document, run_id)
         count = session.scalar(
-            select(text("count(*)")).select_from(Classification).where(Classification.document_id == document.id)
+            select(text("count(*)")).select_from(Classification).where(Classification.document_id == outcome.document_id)
         )
     assert count == 1
 
@@ -90,7 +91,7 @@ def test_rerunning_the_same_model_version_replaces_its_row(stage_settings, tmp_p
 def test_low_confidence_routes_to_review_and_confident_passes(stage_settings, tmp_path):
     outcome, run_id, stored = ingest(stage_settings, tmp_path, "Hello, a short note.")
     probe = build(stage_settings, 0.0)
-    prediction = probe.classify(stored)
+    prediction = probe.model.predict([stored])[0]
     weakest = min(prediction.confidences, key=prediction.confidences.get)
     lowest = prediction.confidences[weakest]
 
@@ -106,37 +107,41 @@ def test_low_confidence_routes_to_review_and_confident_passes(stage_settings, tm
         assert session.scalars(select(Classification).where(Classification.document_id == document.id)).one()
 
     other, other_run, other_text = ingest(stage_settings, tmp_path, "Hello, a short note.")
-    lenient_threshold = min(probe.classify(other_text).confidences.values()) - 1e-4
+    lenient_threshold = min(probe.model.predict([other_text])[0].confidences.values()) - 1e-4
     run_stage(build(stage_settings, lenient_threshold), other, other_run, stage_settings)
     assert other.status == "processed" and other.error is None
 
 
 def test_an_empty_document_is_still_classified(stage_settings, tmp_path):
     stage = build(stage_settings, 0.0)
-    prediction = stage.classify("")
-    assert prediction.labels["doc_type"] in stage.model.taxonomy.target("doc_type").labels
+    result = stage.run(StageInput(document_id=1, text=""))
+    assert result.labels is not None
+    assert result.labels.labels["doc_type"] in stage.model.taxonomy.target("doc_type").labels
 
 
-def test_no_model_and_no_training_allowed_is_a_configuration_error(settings):
-    missing = settings.model_copy(update={"classifier_train_if_missing": False})
-    with pytest.raises(ConfigurationError, match="docpipe train"):
-        stages.STAGE_FACTORIES["classify"](missing)
+def test_without_a_model_documents_go_to_review_saying_so_and_nothing_trains(settings, tmp_path):
+    stage = stage_registry.STAGE_FACTORIES["classify"](settings)  # an empty model store
+    assert stage.version == NO_MODEL_VERSION
+    outcome, run_id, _ = ingest(settings, tmp_path, "Subject: printer jam")
+    run_stage(stage, outcome, run_id, settings)
+    assert outcome.status == "needs_review" and "run `docpipe train`" in outcome.error
+    with session_scope(settings.database_url) as session:
+        document = session.get_one(Document, outcome.document_id)
+        assert document.stage_versions["classify"] == NO_MODEL_VERSION  # classified again once a model exists
+        assert session.scalars(select(Classification).where(Classification.document_id == document.id)).all() == []
+    assert not (settings.data_dir / "models").exists()
 
 
 def test_switching_back_to_an_older_model_version_shows_its_labels_again(stage_settings, tmp_path):
-    from classifier.model import Prediction
-    from classifier.stage import store_classification
-    from db import repository
-
-    def prediction(doc_type: str) -> Prediction:
-        labels = {"doc_type": doc_type, "urgency": "low", "department": "Finance"}
-        return Prediction(labels=labels, confidences={t: 0.9 for t in labels}, probabilities={})
+    def labels(doc_type: str) -> Labels:
+        values = {"doc_type": doc_type, "urgency": "low", "department": "Finance"}
+        return Labels(labels=values, confidences={t: 0.9 for t in values})
 
     outcome, run_id, _ = ingest(stage_settings, tmp_path, "Receipt or invoice, two models disagree")
     # Each in its own transaction, as runs are: the older version, the newer, then back to the older.
     for version, doc_type in (("clf-old", "invoice"), ("clf-new", "receipt"), ("clf-old", "invoice")):
         with session_scope(stage_settings.database_url) as session:
-            store_classification(session, outcome.document_id, run_id, version, prediction(doc_type))
+            repository.save_classification(session, outcome.document_id, run_id, version, labels(doc_type))
     with session_scope(stage_settings.database_url) as session:
         assert repository.latest(session, Classification, outcome.document_id).model_version == "clf-old"
         shown = session.execute(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.taxonomy import TARGETS, Taxonomy
+from classifier.taxonomy import Taxonomy
+from docpipe.stages import TARGETS
 from docpipe.errors import ConfigurationError
 
 

@@ -105,12 +105,13 @@ def test_corrected_fields_reach_the_typed_views(settings, tmp_path):
 
 
 def test_accepted_reviews_become_training_examples(settings, tmp_path):
-    from classifier.data import review_corrections
+    from classifier.data import review_examples
+    from db.reviews import corrected_labels
 
     document_id = stored_document(settings, tmp_path)
     with session_scope(settings.database_url) as session:
         apply_review(session, document_id, answer(department="Legal"))
-    examples = {example.source: example for example in review_corrections(settings)}
+    examples = {example.source: example for example in review_examples(corrected_labels(settings.database_url))}
     example = examples[f"review:document-{document_id}"]
     assert example.labels == {"doc_type": "invoice", "urgency": "medium", "department": "Legal"}
     assert "Northwind" in example.text
@@ -119,12 +120,9 @@ def test_accepted_reviews_become_training_examples(settings, tmp_path):
 def test_training_without_a_migrated_or_reachable_database_gets_no_corrections_and_says_why(
     empty_database, tmp_path, caplog
 ):
-    from classifier.data import review_corrections
-    from docpipe.settings import DocpipeSettings
+    from db.reviews import corrected_labels
 
-    unmigrated = DocpipeSettings(database_url=empty_database, data_dir=tmp_path)
-    assert list(review_corrections(unmigrated)) == []
+    assert corrected_labels(empty_database) == []
     assert "database not migrated (`docpipe db upgrade`)" in caplog.text
-    nothing_listening = "postgresql+psycopg://docpipe@127.0.0.1:9/docpipe"
-    assert list(review_corrections(DocpipeSettings(database_url=nothing_listening, data_dir=tmp_path))) == []
+    assert corrected_labels("postgresql+psycopg://docpipe@127.0.0.1:9/docpipe") == []
     assert "database not reachable (OperationalError)" in caplog.text

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from db import repository
 from db.models import Document, ProcessingRun, RunDocument
 from db.session import session_scope
-from docpipe import stages
+from docpipe import stage_registry
 from docpipe.errors import InputError, TransientError
 from docpipe.stages import StageResult
 from docpipe.summary import RUN_SUMMARY_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
@@ -96,8 +96,8 @@ class FaultOnCallStage:
     def version(self) -> str:
         return f"{self.name}-1"
 
-    def run(self, session, document, run_id):
-        self.calls.append(document.id)
+    def run(self, document):
+        self.calls.append(document.document_id)
         if len(self.calls) == self.on_call:
             raise self.fault
         return StageResult()
@@ -112,8 +112,8 @@ class PickyStage:
     calls: list[int] = field(default_factory=list)
     runtime: str = "Python (no model)"
 
-    def run(self, session, document, run_id):
-        self.calls.append(document.id)
+    def run(self, document):
+        self.calls.append(document.document_id)
         if "reject" in document.text:
             raise InputError("document rejected by policy")
         return StageResult(needs_review="check" in document.text, reason="asks for a check")
@@ -121,8 +121,8 @@ class PickyStage:
 
 def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settings, tmp_path, monkeypatch):
     flaky, picky = FaultOnCallStage("flaky", TransientError("connection reset"), on_call=1), PickyStage()
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "flaky", lambda _settings: flaky)
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "picky", lambda _settings: picky)
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "flaky", lambda _settings: flaky)
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "picky", lambda _settings: picky)
     monkeypatch.setenv("DOCPIPE_STAGES", '["flaky", "picky"]')
     monkeypatch.setenv("DOCPIPE_TASK_RETRY_DELAY_S", "0")
     from docpipe.settings import get_settings
@@ -153,7 +153,7 @@ def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settin
 
 
 def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, monkeypatch, tmp_path):
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "interrupted", lambda _settings: FaultOnCallStage("interrupted", KeyboardInterrupt(), on_call=2))
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "interrupted", lambda _settings: FaultOnCallStage("interrupted", KeyboardInterrupt(), on_call=2))
     monkeypatch.setenv("DOCPIPE_STAGES", '["interrupted"]')
     from docpipe.settings import get_settings
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import Document, ProcessingRun
 from db.session import session_scope
-from docpipe import stages
+from docpipe import stage_registry
 from docpipe.settings import get_settings
 from docpipe.stages import StageResult
 from flows.process import process_documents
@@ -26,9 +26,8 @@ class LengthStage:
     min_chars: int = 0
     runtime: str = "Python (no model)"
 
-    def run(self, session, document, run_id):
-        self.seen.append(document.id)
-        document.source_metadata = {**document.source_metadata, "length_version": self.version}
+    def run(self, document):
+        self.seen.append(document.document_id)
         return StageResult(needs_review=len(document.text) < self.min_chars, reason="too short to trust")
 
 
@@ -40,15 +39,15 @@ class InterruptingStage:
     name: str = "length"
     runtime: str = "Python (no model)"
 
-    def run(self, session, document, run_id):
+    def run(self, document):
         raise KeyboardInterrupt
 
 
 def use_stage(monkeypatch, stage):
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "length", lambda _settings: stage)
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "length", lambda _settings: stage)
     monkeypatch.setenv("DOCPIPE_STAGES", '["length"]')
     get_settings.cache_clear()
-    stages._build.cache_clear()  # built stages are kept per process; this one was swapped
+    stage_registry._build.cache_clear()  # built stages are kept per process; this one was swapped
 
 
 def test_new_version_reprocesses_and_clears_stale_review(prefect_harness, settings, tmp_path, monkeypatch):

@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from db.models import Classification, Document, Extraction
 from db.session import session_scope
-from docpipe import stages
+from docpipe import stage_registry
 from docpipe.errors import ConfigurationError, ModelCrashedError
-from docpipe.stages import StageResult
+from docpipe.stages import Labels, StageResult
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.model_process import SupervisedBackend, death_reason
 
@@ -107,15 +107,9 @@ class TicketLabelStage:
     version = "label-1"
     runtime = "Python (no model)"
 
-    def run(self, session, document, run_id):
-        session.add(
-            Classification(
-                document_id=document.id, model_version=self.version, run_id=run_id, doc_type="ticket",
-                doc_type_confidence=0.99, urgency="low", urgency_confidence=0.99,
-                department="IT Support", department_confidence=0.99, probabilities={},
-            )
-        )
-        return StageResult()
+    def run(self, document):
+        labels = {"doc_type": "ticket", "urgency": "low", "department": "IT Support"}
+        return StageResult(labels=Labels(labels, {target: 0.99 for target in labels}))
 
 
 def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
@@ -128,10 +122,10 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
         "extract_model", "extract_threads", "extract_context_tokens", "extract_max_input_chars", "extract_max_output_tokens",
     )}
     extraction = ExtractionStage(settings.model_copy(update=limits))  # the supervised child, as in production
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "label", lambda _settings: TicketLabelStage())
-    monkeypatch.setitem(stages.STAGE_FACTORIES, "extract", lambda _settings: extraction)
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "label", lambda _settings: TicketLabelStage())
+    monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "extract", lambda _settings: extraction)
     monkeypatch.setenv("DOCPIPE_STAGES", '["label", "extract"]')
-    stages._build.cache_clear()
+    stage_registry._build.cache_clear()
     from docpipe.settings import get_settings
 
     get_settings.cache_clear()
@@ -154,7 +148,7 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
     killer = kill_when(lambda: labelled("b"), lambda: first_child)
     summary = process_documents(paths=[str(inbox)])
     killer.join()
-    stages._build.cache_clear()
+    stage_registry._build.cache_clear()
 
     by_file = {Path(row["file"]).name: row for row in summary["files"]}
     assert summary["total"] == 3 and summary["processed"] + summary["needs_review"] + summary["failed"] == 3

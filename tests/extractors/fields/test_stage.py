@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from db import repository
-from db.models import Classification, Extraction, InvoiceExtraction
+from db.models import Classification, Document, Extraction, InvoiceExtraction
 from db.session import session_scope
 from extractors.base import ExtractedText, PageText
 from extractors.fields.stage import ExtractionStage
@@ -64,11 +64,14 @@ def _document(settings, body: str, doc_type: str | None) -> int:
 
 
 def _run(settings, stage, document_id: int):
+    """The stage on the stored document, its result stored, as the pipeline does."""
     with session_scope(settings.database_url) as session:
         run_id = repository.start_run(session, None, {}, {}).id
-        from db.models import Document
-
-        return stage.run(session, session.get_one(Document, document_id), run_id)
+        stage_input = repository.stage_input(session, session.get_one(Document, document_id))
+    result = stage.run(stage_input)
+    with session_scope(settings.database_url) as session:
+        repository.store_result(session, document_id, run_id, stage.version, result)
+    return result
 
 
 def test_invoice_is_stored_as_jsonb_and_typed_row_and_upserted(settings, stage):
