@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.neural_network import MLPClassifier
 
-from classifier.data import Example
+from classifier.examples import Example
 
 
 def preprocess(text: str) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from classifier import store
 from classifier.baseline import Baseline
-from classifier.data import Example, load_dataset, normalise_labels
+from classifier.data import load_dataset, normalise_labels
+from classifier.examples import Example
 from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, score, scores_table
 from docpipe.errors import ConfigurationError
 from docpipe.health import DriftCheck, drift

@@ -30,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from classifier.calibration import log_softmax
-from classifier.data import Example, reading_window
+from classifier.examples import Example, reading_window
 from classifier.taxonomy import Taxonomy
 
 JSON_FILE, WEIGHTS_FILE = "lexical.json", "lexical.safetensors"

@@ -32,9 +32,8 @@ from safetensors.numpy import load_file, save_file
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.data import Example, reading_window
+from classifier.examples import SYNTHETIC_SOURCE, Example, reading_window
 from classifier.lexical import tfidf_vectorizer
-from classifier.synthetic import SYNTHETIC_SOURCE
 from classifier.taxonomy import Taxonomy
 
 JSON_FILE, WEIGHTS_FILE = "memory.json", "memory.safetensors"

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from sklearn.metrics import confusion_matrix, f1_score
 
-from classifier.data import Example
+from classifier.examples import Example
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 from classifier.calibration import log_softmax, softmax
-from classifier.data import reading_window
+from classifier.examples import reading_window
 from classifier.lexical import LexicalModel
 from classifier.memory import ExampleMemory
 from classifier.taxonomy import Taxonomy

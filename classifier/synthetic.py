@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from classifier.data import Example
+from classifier.examples import SYNTHETIC_SOURCE, Example
 from classifier.taxonomy import Taxonomy
 
 LABEL_RULES = """\
@@ -643,7 +643,6 @@ def usable_kinds(taxonomy: Taxonomy) -> list[Kind]:
     return [kind for kind in KINDS if kind.doc_type in doc_types and kind.department in departments]
 
 
-SYNTHETIC_SOURCE = "synthetic:"
 """Prefix of a generated example's ``source``."""
 
 

@@ -40,12 +40,13 @@ from classifier.calibration import (
     negative_log_likelihood,
     softmax,
 )
-from classifier.data import Example, fingerprint, load_dataset, normalise_labels, review_examples, split
+from classifier.data import fingerprint, load_dataset, normalise_labels, review_examples, split
+from classifier.examples import SYNTHETIC_SOURCE, Example
 from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
 from classifier.memory import MIX_WEIGHTS, ExampleMemory
 from classifier.model import ClassifierModel, blend, set_threads
-from classifier.synthetic import SYNTHETIC_SOURCE, generate
+from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
 from db.reviews import corrected_labels
 from docpipe.errors import ConfigurationError

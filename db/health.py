@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from db.models import Classification, Document
+from docpipe.statuses import DocumentStatus
 
 
 def model_accuracy(session: Session, period: str = "all", model_version: str | None = None) -> list[dict[str, Any]]:
@@ -67,6 +68,6 @@ def latest_classifier_version(session: Session, review_prefix: str) -> str | Non
 def unreviewed_audit_samples(session: Session, audit_reason: str) -> int:
     return session.scalar(
         select(text("count(*)")).select_from(Document).where(
-            Document.status == "needs_review", Document.error == audit_reason
+            Document.status == DocumentStatus.NEEDS_REVIEW, Document.error == audit_reason
         )
     ) or 0

@@ -30,9 +30,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-DOCUMENT_STATUSES = ("pending", "processed", "failed", "needs_review", "reviewed")
+from docpipe.statuses import DocumentStatus, RunStatus
+
+DOCUMENT_STATUSES = tuple(status.value for status in DocumentStatus)
 PAGE_TEXT_SOURCES = ("text_layer", "ocr", "plain")
-RUN_STATUSES = ("running", "completed", "crashed")
+RUN_STATUSES = tuple(status.value for status in RunStatus)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -62,7 +64,7 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     page_count: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.PENDING)
     error: Mapped[str | None] = mapped_column(Text, comment="Why it failed or needs review")
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"),
@@ -111,7 +113,7 @@ class ProcessingRun(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     flow_run_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     stage_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     files_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,6 +26,7 @@ from db.models import (
     TicketExtraction,
 )
 from docpipe.stages import TARGETS, Fields, Labels, StageInput, StageResult
+from docpipe.statuses import DocumentStatus, FileStatus, RunStatus
 from extractors.base import ExtractedText
 
 
@@ -38,7 +39,7 @@ def start_run(
 ) -> ProcessingRun:
     run = ProcessingRun(
         flow_run_id=flow_run_id,
-        status="running",
+        status=RunStatus.RUNNING,
         stage_versions=stage_versions,
         settings=settings,
         files_total=0,
@@ -51,13 +52,13 @@ def start_run(
     return run
 
 
-def finish_run(session: Session, run_id: int, counts: dict[str, int], status: str = "completed") -> None:
+def finish_run(session: Session, run_id: int, counts: dict[str, int], status: RunStatus = RunStatus.COMPLETED) -> None:
     run = session.get_one(ProcessingRun, run_id)
     run.status = status
     run.files_total = counts.get("total", 0)
-    run.files_processed = counts.get("processed", 0)
-    run.files_failed = counts.get("failed", 0)
-    run.files_needs_review = counts.get("needs_review", 0)
+    run.files_processed = counts.get(FileStatus.PROCESSED, 0)
+    run.files_failed = counts.get(FileStatus.FAILED, 0)
+    run.files_needs_review = counts.get(FileStatus.NEEDS_REVIEW, 0)
     run.finished_at = now()
 
 
@@ -88,7 +89,7 @@ def claim_document(
             filename=filename,
             size_bytes=size_bytes,
             parent_id=parent_id,
-            status="pending",
+            status=DocumentStatus.PENDING,
             source_metadata={},
             stage_versions={},
         )
@@ -107,7 +108,7 @@ def store_text(session: Session, document: Document, extracted: ExtractedText, t
     document.text = extracted.text
     document.source_metadata = extracted.metadata
     document.stage_versions = {"text": text_version}
-    document.status = "processed"
+    document.status = DocumentStatus.PROCESSED
     document.error = None
     document.processed_at = now()
     session.add_all(
@@ -126,7 +127,7 @@ def store_text(session: Session, document: Document, extracted: ExtractedText, t
 
 def mark_failed(session: Session, document: Document, reason: str, media_type: str | None = None) -> None:
     session.execute(delete(Page).where(Page.document_id == document.id))
-    document.status = "failed"
+    document.status = DocumentStatus.FAILED
     document.error = reason
     document.media_type = media_type
     document.page_count = None
@@ -138,7 +139,7 @@ def mark_failed(session: Session, document: Document, reason: str, media_type: s
 def mark_stage_failed(session: Session, document: Document, reason: str) -> None:
     """Failed in a later stage for a reason other than its content: text, pages and the
     results of the stages before are kept (the next run takes the document up again)."""
-    document.status = "failed"
+    document.status = DocumentStatus.FAILED
     document.error = f"{document.error}; {reason}" if document.error else reason
     document.processed_at = now()
 
@@ -168,7 +169,7 @@ def documents_behind(session: Session, versions: dict[str, str], limit: int | No
     behind = or_(*(Document.stage_versions[name].astext.is_distinct_from(version) for name, version in versions.items()))
     query = (
         select(Document)
-        .where(Document.status.in_(("processed", "needs_review")), behind)
+        .where(Document.status.in_((DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW)), behind)
         .order_by(Document.id)
         .limit(limit)
     )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from db.models import ProcessingRun, RunDocument
 from db.repository import now
+from docpipe.statuses import FileStatus, RunStatus
 
 
 def beat_interval(stale_after_s: float) -> float:
@@ -34,7 +35,7 @@ def beat(engine: Engine, run_id: int) -> None:
     with engine.begin() as connection:
         connection.execute(
             update(ProcessingRun)
-            .where(ProcessingRun.id == run_id, ProcessingRun.status == "running")
+            .where(ProcessingRun.id == run_id, ProcessingRun.status == RunStatus.RUNNING)
             .values(heartbeat_at=func.now())
         )
 
@@ -67,7 +68,7 @@ def close_abandoned_runs(session: Session, stale_after_s: float) -> list[int]:
     stale = (
         select(ProcessingRun)
         .where(
-            ProcessingRun.status == "running",
+            ProcessingRun.status == RunStatus.RUNNING,
             ProcessingRun.heartbeat_at < func.now() - text("make_interval(secs => :stale)").bindparams(stale=stale_after_s),
         )
         .order_by(ProcessingRun.id)
@@ -85,9 +86,9 @@ def record_crashed(session: Session, run: ProcessingRun) -> None:
     files = session.scalars(
         select(RunDocument.status).where(RunDocument.run_id == run.id, RunDocument.is_attachment.is_(False))
     ).all()
-    run.status = "crashed"
+    run.status = RunStatus.CRASHED
     run.finished_at = now()
     run.files_total = len(files)
-    run.files_processed = files.count("processed")
-    run.files_failed = files.count("failed")
-    run.files_needs_review = files.count("needs_review")
+    run.files_processed = files.count(FileStatus.PROCESSED)
+    run.files_failed = files.count(FileStatus.FAILED)
+    run.files_needs_review = files.count(FileStatus.NEEDS_REVIEW)

@@ -82,14 +82,14 @@ def cmd_process(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary: dict) -> None:
-    from docpipe.pipeline import FILE_STATUSES
+    from docpipe.statuses import FileStatus
 
     for row in summary["files"]:
         reason = f"  {row['reason']}" if row["reason"] else ""
         ocr = " ocr" if row["ocr_used"] else ""
         pages = f"{row['pages']}p" if row["pages"] is not None else "-"
         print(f"{row['status']:<13}{pages:>5}{ocr:<4} {row['path']}{reason}")
-    accounted = sum(summary[status] for status in FILE_STATUSES) == summary["total"]
+    accounted = sum(summary[status] for status in FileStatus) == summary["total"]
     skipped = f", {summary['skipped']} skipped" if summary["skipped"] else ""
     print(
         f"\n{summary['total']} input file(s): {summary['processed']} processed, "

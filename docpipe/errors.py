@@ -34,6 +34,11 @@ class EncryptedFileError(InputError):
 class FileTooLargeError(InputError):
     """The file, an image or the page count exceeds the configured limits."""
 
+    def __init__(self, message: str, size: int | None = None) -> None:
+        super().__init__(message)
+        self.size = size
+        """The file's size in bytes, when that is what is too large (it is then not read)."""
+
 
 class ModelCrashedError(DocpipeError):
     """The model's process died on this document (a native crash, an OOM kill): the document

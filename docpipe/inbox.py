@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from docpipe.settings import DocpipeSettings
+from docpipe.statuses import FileStatus
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def root_of(path: Path, roots: list[Path]) -> Path:
 def archive(path: Path, root: Path, status: str, settings: DocpipeSettings, today: date | None = None) -> Path:
     """Move ``path`` to the processed or failed folder; returns where it went."""
     processed, failed = archive_dirs(root, settings)
-    base = failed if status == "failed" else processed
+    base = failed if status == FileStatus.FAILED else processed
     target = base / (today or date.today()).isoformat() / path.relative_to(root)
     target.parent.mkdir(parents=True, exist_ok=True)
     candidate, counter = target, 1

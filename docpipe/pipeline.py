@@ -18,19 +18,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
-from docpipe.errors import InputError, ModelCrashedError, one_line_reason
+from docpipe.errors import FileTooLargeError, InputError, ModelCrashedError, one_line_reason
 from docpipe.health import AUDIT_REASON, is_audit_sample
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import DocumentStage, StageResult
+from docpipe.statuses import DocumentStatus, FileStatus
 from db import repository
 from db.session import session_scope
 from extractors import sniff
 from extractors.base import Attachment
 from extractors.registry import extract_text, text_version
 from extractors.sniff import sniff_media_type
-
-FILE_STATUSES = ("processed", "needs_review", "failed", "skipped")
-"""What a run's input file ends as (run_documents.status): every one the walk met has one."""
 
 
 def displayable(name: str) -> str:
@@ -197,22 +195,21 @@ def discover_files(paths: list[str | Path]) -> list[Path]:
 
 def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
     if file.content is not None:
-        data = file.content
+        size = len(file.content)
     else:
         assert file.path is not None
         size = file.path.stat().st_size
-        if size > settings.max_file_bytes:
-            raise _TooLarge(size, settings.max_file_bytes)
-        data = file.path.read_bytes()
-    if len(data) > settings.max_file_bytes:
-        raise _TooLarge(len(data), settings.max_file_bytes)
+    if size > settings.max_file_bytes:
+        raise FileTooLargeError(f"file of {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", size)
+    if file.content is not None:
+        return file.content
+    assert file.path is not None
+    data = file.path.read_bytes()
+    if len(data) > settings.max_file_bytes:  # it grew since the stat
+        raise FileTooLargeError(
+            f"file of {len(data):,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", len(data)
+        )
     return data
-
-
-class _TooLarge(InputError):
-    def __init__(self, size: int, limit: int) -> None:
-        super().__init__(f"file of {size:,} bytes exceeds the limit of {limit:,} bytes")
-        self.size = size
 
 
 def _sha256_of(file: InputFile) -> str:
@@ -254,7 +251,7 @@ def _extension_warning(filename: str, media_type: str) -> str | None:
 def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
     """Read, identify, extract text and store one file; record what happened in the run."""
     outcome = FileOutcome(
-        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment
+        source_path=file.source_path, filename=file.filename, status=FileStatus.FAILED, is_attachment=file.is_attachment
     )
     started = time.perf_counter()
     try:
@@ -265,8 +262,9 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
         with session_scope(settings.database_url) as session:
             _record(session, run_id, outcome)
         return outcome
-    except _TooLarge as exc:
+    except FileTooLargeError as exc:
         outcome.error = str(exc)
+        assert exc.size is not None
         with session_scope(settings.database_url) as session:
             document = _claim(session, file, _sha256_of(file), exc.size)
             repository.mark_failed(session, document, str(exc))
@@ -280,13 +278,13 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
         outcome.document_id = document.id
         ocr_used = any(page.text_source == "ocr" for page in document.pages)
         up_to_date = (
-            document.status in ("processed", "needs_review", "reviewed")
+            document.status in (DocumentStatus.PROCESSED, DocumentStatus.NEEDS_REVIEW, DocumentStatus.REVIEWED)
             and document.stage_versions.get("text") == text_version(settings, ocr_used)
             and document.media_type != sniff.EML  # mails are re-read to list their attachments
         )
         if up_to_date:
             outcome.reused = True
-            outcome.status = "needs_review" if document.status == "needs_review" else "processed"
+            outcome.status = FileStatus.NEEDS_REVIEW if document.status == DocumentStatus.NEEDS_REVIEW else FileStatus.PROCESSED
             outcome.media_type = document.media_type
             outcome.page_count = document.page_count
             outcome.ocr_used = ocr_used
@@ -304,7 +302,7 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
                 if warning:
                     extracted.metadata["extension_warning"] = warning
                 repository.store_text(session, document, extracted, text_version(settings, extracted.ocr_used))
-                outcome.status = "processed"
+                outcome.status = FileStatus.PROCESSED
                 outcome.media_type = media_type
                 outcome.page_count = len(extracted.pages)
                 outcome.ocr_used = extracted.ocr_used
@@ -331,9 +329,9 @@ def record_crash(
     """
     reason = f"processing error after retries: {one_line_reason(error)}"
     outcome = outcome or FileOutcome(
-        source_path=file.source_path, filename=file.filename, status="failed", is_attachment=file.is_attachment
+        source_path=file.source_path, filename=file.filename, status=FileStatus.FAILED, is_attachment=file.is_attachment
     )
-    outcome.status, outcome.error = "failed", reason
+    outcome.status, outcome.error = FileStatus.FAILED, reason
     with session_scope(settings.database_url) as session:
         if outcome.document_id is not None:
             document = session.get(Document, outcome.document_id)
@@ -344,7 +342,7 @@ def record_crash(
                 document = None
         if document is not None:
             outcome.document_id = document.id
-            if document.status != "reviewed":
+            if document.status != DocumentStatus.REVIEWED:
                 repository.mark_failed(session, document, reason, document.media_type)
         _record(session, run_id, outcome)
     return outcome
@@ -355,7 +353,7 @@ def record_skipped(skipped: SkippedPath, run_id: int, settings: DocpipeSettings)
     outcome = FileOutcome(
         source_path=displayable(str(skipped.path)),
         filename=displayable(skipped.path.name),
-        status="skipped",
+        status=FileStatus.SKIPPED,
         error=skipped.reason,
     )
     with session_scope(settings.database_url) as session:
@@ -395,12 +393,12 @@ def stale_stages(outcome: FileOutcome, stages: list[DocumentStage], settings: Do
     assert outcome.document_id is not None
     with session_scope(settings.database_url) as session:
         document = session.get_one(Document, outcome.document_id)
-        if document.status == "reviewed":
+        if document.status == DocumentStatus.REVIEWED:
             return []
         stale = [stage for stage in stages if document.stage_versions.get(stage.name) != stage.version]
-        if stale and document.status == "needs_review":
-            document.status, document.error = "processed", None
-            outcome.status, outcome.error = "processed", None
+        if stale and document.status == DocumentStatus.NEEDS_REVIEW:
+            document.status, document.error = DocumentStatus.PROCESSED, None
+            outcome.status, outcome.error = FileStatus.PROCESSED, None
         return stale
 
 
@@ -424,19 +422,19 @@ def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings:
         document = session.get_one(Document, outcome.document_id)
         if isinstance(result, InputError):
             repository.mark_failed(session, document, f"{stage.name}: {result}", document.media_type)
-            outcome.status, outcome.error = "failed", f"{stage.name}: {result}"
+            outcome.status, outcome.error = FileStatus.FAILED, f"{stage.name}: {result}"
         elif isinstance(result, ModelCrashedError):
             # Not the file's fault: its text and earlier stages' results stay for the next run.
             repository.mark_stage_failed(session, document, f"{stage.name}: {result}")
-            outcome.status, outcome.error = "failed", document.error
+            outcome.status, outcome.error = FileStatus.FAILED, document.error
         else:
             repository.store_result(session, document.id, run_id, stage.version, result)
             document.stage_versions = {**document.stage_versions, stage.name: stage.version}
             if result.needs_review:
                 reason = f"{stage.name}: {result.reason}"
-                document.status = "needs_review"
+                document.status = DocumentStatus.NEEDS_REVIEW
                 document.error = f"{document.error}; {reason}" if document.error else reason
-                outcome.status, outcome.error = "needs_review", document.error
+                outcome.status, outcome.error = FileStatus.NEEDS_REVIEW, document.error
         outcome.reused = False
         outcome.stage_seconds[stage.name] = round(time.perf_counter() - started, 3)
         session.execute(
@@ -451,14 +449,14 @@ def sample_for_audit(outcome: FileOutcome, run_id: int, settings: DocpipeSetting
     (``DOCPIPE_AUDIT_RATE``): reviews of such random samples estimate the models' accuracy
     without the bias of reviewing only what they doubted. True when it was drawn."""
     assert outcome.document_id is not None
-    if outcome.status != "processed":
+    if outcome.status != FileStatus.PROCESSED:
         return False
     with session_scope(settings.database_url) as session:
         document = session.get_one(Document, outcome.document_id)
-        if document.status != "processed" or not is_audit_sample(document.sha256, settings.audit_rate, settings.audit_seed):
+        if document.status != DocumentStatus.PROCESSED or not is_audit_sample(document.sha256, settings.audit_rate, settings.audit_seed):
             return False
-        document.status, document.error = "needs_review", AUDIT_REASON
-        outcome.status, outcome.error = "needs_review", AUDIT_REASON
+        document.status, document.error = DocumentStatus.NEEDS_REVIEW, AUDIT_REASON
+        outcome.status, outcome.error = FileStatus.NEEDS_REVIEW, AUDIT_REASON
         session.execute(
             update(RunDocument)
             .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)

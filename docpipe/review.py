@@ -21,6 +21,7 @@ from db import repository
 from db.models import Classification, Document, Extraction, Review
 from docpipe.health import AUDIT_REASON
 from docpipe.settings import DocpipeSettings
+from docpipe.statuses import DocumentStatus
 from schemas.registry import schema_for
 
 TEXT_EXCERPT_CHARS = 1500
@@ -165,7 +166,7 @@ def apply_review(session: Session, document_id: int, answer: dict[str, Any]) -> 
     session.add(review)
     session.flush()
     if answer["decision"] == "reject":
-        document.status = "failed"
+        document.status = DocumentStatus.FAILED
         document.error = f"rejected in review by {review.reviewer}" + (f": {review.note}" if review.note else "")
         return review
     # A person's results, stored as any stage's are, under a version of their own.
@@ -181,7 +182,7 @@ def apply_review(session: Session, document_id: int, answer: dict[str, Any]) -> 
             confidences={name: 1.0 for name, value in corrected_fields.items() if value not in (None, [])},
         )
         repository.save_extraction(session, document_id, None, version, fields)
-    document.status = "reviewed"
+    document.status = DocumentStatus.REVIEWED
     document.error = None
     return review
 
@@ -205,7 +206,7 @@ def _validated_fields(doc_type: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def documents_to_review(session: Session, limit: int, document_ids: list[int] | None = None) -> list[int]:
     """Documents waiting for review, oldest first (only those of ``document_ids`` if given)."""
-    query = select(Document.id).where(Document.status == "needs_review")
+    query = select(Document.id).where(Document.status == DocumentStatus.NEEDS_REVIEW)
     if document_ids is not None:
         query = query.where(Document.id.in_(document_ids))
     return list(session.scalars(query.order_by(Document.id).limit(limit)))

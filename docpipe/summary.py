@@ -11,18 +11,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from docpipe.stages import TARGETS
-from docpipe.pipeline import FILE_STATUSES, FileOutcome
+from docpipe.pipeline import FileOutcome
+from docpipe.statuses import FileStatus
+from schemas.registry import schema_for
 
 RUN_TABLE_ARTIFACT_KEY = "docpipe-run-documents"
 RUN_SUMMARY_ARTIFACT_KEY = "docpipe-run-summary"
 
-# The fields worth a glance in the run table, per document type.
-KEY_FIELDS = {
-    "invoice": ("vendor_name", "invoice_number", "invoice_date", "total_amount", "currency"),
-    "receipt": ("vendor_name", "invoice_date", "total_amount", "currency"),
-    "contract": ("title", "parties", "effective_date", "governing_law"),
-    "ticket": ("subject", "requester_email", "ticket_type"),
-}
 
 
 @dataclass
@@ -49,12 +44,9 @@ class RunSummary:
         by_status = Counter(outcome.status for outcome in self.inputs)
         return {
             "total": len(self.inputs),
-            "processed": by_status["processed"],
-            "needs_review": by_status["needs_review"],
-            "failed": by_status["failed"],
-            "skipped": by_status["skipped"],
+            **{status.value: by_status[status] for status in FileStatus},
             "attachments": len(self.attachments),
-            "attachments_failed": sum(1 for o in self.attachments if o.status == "failed"),
+            "attachments_failed": sum(1 for o in self.attachments if o.status == FileStatus.FAILED),
             "reused": sum(1 for o in self.outcomes if o.reused),
             "deferred": self.deferred,
         }
@@ -62,7 +54,7 @@ class RunSummary:
     @property
     def all_accounted_for(self) -> bool:
         counts = self.counts()
-        return sum(counts[status] for status in FILE_STATUSES) == counts["total"]
+        return sum(counts[status] for status in FileStatus) == counts["total"]
 
     @property
     def docs_per_minute(self) -> float:
@@ -81,7 +73,7 @@ class RunSummary:
 
     def label_counts(self, label: str) -> Counter[str]:
         return Counter(
-            (self.results.get(o.document_id or -1) or {}).get(label) or "-" for o in self.outcomes if o.status != "failed"
+            (self.results.get(o.document_id or -1) or {}).get(label) or "-" for o in self.outcomes if o.status != FileStatus.FAILED
         )
 
     def rows(self) -> list[dict[str, Any]]:
@@ -94,9 +86,10 @@ class RunSummary:
                 for label in TARGETS
             }
             fields = result.get("fields") or {}
+            entry = schema_for(result.get("doc_type") or "")
             key_fields = "; ".join(
                 f"{name}: {_short(fields[name])}"
-                for name in KEY_FIELDS.get(result.get("doc_type") or "", ())
+                for name in (entry.key_fields if entry else ())
                 if fields.get(name) not in (None, "", [])
             )
             rows.append(
@@ -154,14 +147,14 @@ def _markdown(summary: RunSummary) -> str:
         *([f"**{len(summary.warnings)} warning(s)**", "", *(f"- {w}" for w in summary.warnings), ""] if summary.warnings else []),
         "| status | input files |",
         "|---|---|",
-        *(f"| {status} | {c[status]} |" for status in FILE_STATUSES),
+        *(f"| {status} | {c[status]} |" for status in FileStatus),
     ]
     for label in ("doc_type", "department"):
         counts = summary.label_counts(label)
         if set(counts) != {"-"}:
             lines += ["", f"| {label} | documents |", "|---|---|"]
             lines += [f"| {value} | {count} |" for value, count in counts.most_common()]
-    for status, heading, column in (("failed", "Failed", "file"), ("skipped", "Skipped", "path"), ("needs_review", "Needs review", "file")):
+    for status, heading, column in ((FileStatus.FAILED, "Failed", "file"), (FileStatus.SKIPPED, "Skipped", "path"), (FileStatus.NEEDS_REVIEW, "Needs review", "file")):
         listed = [o for o in summary.outcomes if o.status == status]
         if listed:
             lines += ["", f"## {heading}", "", f"| {column} | reason |", "|---|---|"]

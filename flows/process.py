@@ -41,6 +41,7 @@ from docpipe.pipeline import (
 from docpipe.settings import DocpipeSettings, get_settings
 from docpipe.stage_registry import enabled_stages
 from docpipe.stages import DocumentStage
+from docpipe.statuses import FileStatus, RunStatus
 from docpipe.summary import RunSummary, publish_artifacts, summarize
 from extractors.registry import TEXT_STAGE_VERSION
 from flows.health import model_health, publish_model_health
@@ -94,7 +95,7 @@ def process_one(
         raise  # the database is gone, not the file: through_outages waits and tries it again
     except Exception as exc:  # retries exhausted: account for the file and go on
         return record_crash(file, run_id, settings, exc)
-    if outcome.status != "failed" and outcome.document_id is not None:
+    if outcome.status != FileStatus.FAILED and outcome.document_id is not None:
         outcome = run_stages(outcome, file, run_id, stages, settings)
     return outcome
 
@@ -114,9 +115,9 @@ def run_stages(
             raise
         except Exception as exc:
             outcome = record_crash(file, run_id, settings, exc, outcome)
-        if outcome.status == "failed":
+        if outcome.status == FileStatus.FAILED:
             break
-    if stale and outcome.status == "processed" and sample_for_audit(outcome, run_id, settings):
+    if stale and outcome.status == FileStatus.PROCESSED and sample_for_audit(outcome, run_id, settings):
         get_run_logger().info("%s drawn as an audit sample: sent to review", outcome.source_path)
     return outcome
 
@@ -208,7 +209,7 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
                         if move_files and file.path is not None:
                             _archive(file.path, roots, outcome, run_id, settings)
                         advance(file.filename)
-                    if outcome.status == "failed":
+                    if outcome.status == FileStatus.FAILED:
                         logger.warning("%s failed: %s", outcome.source_path, outcome.error)
         except BaseException:
             # Interrupted (Ctrl-C, a cancelled deployment run's SIGTERM, an unexpected error): the
@@ -217,7 +218,7 @@ def process_documents(paths: list[str], move_files: bool = False, show_progress:
             counts = RunSummary(run_id, outcomes, time.perf_counter() - started).counts()
             try:
                 with session_scope(settings.database_url) as session:
-                    repository.finish_run(session, run_id, counts, status="crashed")
+                    repository.finish_run(session, run_id, counts, status=RunStatus.CRASHED)
             except CONNECTION_ERRORS:
                 logger.warning("run %s could not be recorded as crashed (database unreachable); the next run will", run_id)
             raise
@@ -268,6 +269,6 @@ def recorded_run(settings: DocpipeSettings, versions: dict[str, str], run_settin
             with contextlib.suppress(*CONNECTION_ERRORS):  # then the next run closes it (db.runs)
                 with session_scope(settings.database_url) as session:
                     run = session.get_one(ProcessingRun, run_id)
-                    if run.status == "running":
+                    if run.status == RunStatus.RUNNING:
                         runs.record_crashed(session, run)
             raise

@@ -26,14 +26,22 @@ SCHEMAS: dict[str, ExtractionSchema] = {
 class DocTypeSchema:
     schema: ExtractionSchema
     required: tuple[str, ...]
+    also_shown: tuple[str, ...] = ()
+    """Fields worth a glance beside the required ones in a run's table (``key_fields``)."""
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        return self.required + self.also_shown
 
 
 DOC_TYPE_SCHEMAS: dict[str, DocTypeSchema] = {
-    "invoice": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_number", "invoice_date", "total_amount")),
+    "invoice": DocTypeSchema(
+        INVOICE_SCHEMA, ("vendor_name", "invoice_number", "invoice_date", "total_amount"), ("currency",)
+    ),
     # Receipts often carry no number worth keeping; the rest is as for invoices.
-    "receipt": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_date", "total_amount")),
-    "contract": DocTypeSchema(CONTRACT_SCHEMA, ("title", "parties")),
-    "ticket": DocTypeSchema(TICKET_SCHEMA, ("subject",)),
+    "receipt": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_date", "total_amount"), ("currency",)),
+    "contract": DocTypeSchema(CONTRACT_SCHEMA, ("title", "parties"), ("effective_date", "governing_law")),
+    "ticket": DocTypeSchema(TICKET_SCHEMA, ("subject",), ("requester_email", "ticket_type")),
 }
 
 

@@ -8,16 +8,8 @@ from collections import Counter
 
 import pytest
 
-from classifier.data import (
-    HEAD_CHARS,
-    TAIL_CHARS,
-    Example,
-    load_dataset,
-    normalise_labels,
-    reading_window,
-    resolve_spec,
-    split,
-)
+from classifier.data import load_dataset, normalise_labels, resolve_spec, split
+from classifier.examples import HEAD_CHARS, TAIL_CHARS, Example, reading_window
 from classifier.synthetic import KINDS, generate
 from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError

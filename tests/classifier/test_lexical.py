@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from classifier.data import Example, reading_window
+from classifier.examples import Example, reading_window
 from classifier.lexical import LexicalModel
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy

@@ -9,7 +9,7 @@ import pytest
 
 from classifier.baseline import Baseline
 from classifier.calibration import expected_calibration_error, fit_temperature, softmax
-from classifier.data import Example
+from classifier.examples import Example
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
 
@@ -162,3 +162,19 @@ def test_epochs_left_unset_depend_on_whether_real_rows_are_trained_on(with_real_
     total, status = planned.value.args
     assert total == -(-len(rows) // 16) * epochs
     assert f"epoch 1/{epochs}" in status
+
+
+def test_the_store_finds_a_version_and_its_reference_or_says_none(tiny_model, tmp_path):
+    from classifier import store
+    from docpipe.settings import DocpipeSettings
+
+    settings = DocpipeSettings(data_dir=tmp_path, classifier_model=str(tiny_model.directory))
+    assert store.find(settings, tiny_model.directory.name) == tiny_model.directory.resolve()
+    assert store.find(settings, "clf-that-never-was") is None
+    reference = store.prediction_reference(tiny_model.directory)
+    assert reference is not None and set(reference) == {"doc_type", "urgency", "department"}
+    copied = tmp_path / "copied"
+    copied.mkdir()
+    assert store.prediction_reference(copied) is None  # no metrics.json
+    (copied / "metrics.json").write_text("{not json")
+    assert store.prediction_reference(copied) is None
