@@ -1,7 +1,7 @@
 """Field-extraction speed: where the seconds of a document go, and docs/min on a folder.
 
 Default mode, no database: every file of the folder goes through text extraction
-(``extractors.extract_text``, OCR for scans) and field extraction (``FieldExtractor`` +
+(``extractors.read_text``, OCR for scans) and field extraction (``FieldExtractor`` +
 grounding/rules) with the schema of ``--doc-type``. Printed per document: seconds per stage,
 prompt tokens (and how many were reused from the cached instruction prefix), generated
 tokens, prompt-evaluation and generation seconds; then medians, tokens/s, the one-off costs
@@ -59,7 +59,7 @@ class WorkerReport:
 
 
 def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> WorkerReport:
-    from extractors import extract_text
+    from extractors import read_text
     from extractors.fields.backends import load_backend
     from extractors.fields.extract import FieldExtractor, OutputTruncated
     from extractors.fields.model_files import resolve_model
@@ -79,7 +79,7 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
     for path in paths:
         started = time.perf_counter()
         try:
-            text = extract_text(path.read_bytes(), settings).text
+            text = read_text(path.read_bytes(), settings).text
         except InputError as exc:
             report.failures.append(f"{path.name}: {exc}")
             continue

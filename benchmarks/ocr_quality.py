@@ -1,6 +1,6 @@
 """OCR quality benchmark: which preprocessing, page segmentation mode and render dpi read best.
 
-Scores the product's own OCR path (``extractors.extract_text`` with a ``DocpipeSettings`` per
+Scores the product's own OCR path (``extractors.read_text`` with a ``DocpipeSettings`` per
 configuration, so rendering, preprocessing and Tesseract are exactly what production runs)
 against ground truth:
 
@@ -51,7 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from docpipe.settings import DocpipeSettings
-from extractors import extract_text, ocr
+from extractors import read_text, ocr
 
 DEFAULT_DATASET = Path("/work/shared/data/sroie2019-receipts/dev")
 KEY_FIELDS = ("company", "date", "total")
@@ -177,7 +177,7 @@ def contains_verbatim(text: str, value: str) -> bool:
 class Sample:
     name: str
     path: Path
-    """The file handed to ``extract_text`` (a JPEG or an image-only PDF)."""
+    """The file handed to ``read_text`` (a JPEG or an image-only PDF)."""
     reference: str
     key_fields: dict[str, str] = field(default_factory=dict)
 
@@ -352,7 +352,7 @@ def _recognise(path: Path, config: Config) -> Recognised:
     content = path.read_bytes()
     start, start_cpu = time.perf_counter(), _cpu_seconds()
     try:
-        text, error = extract_text(content, settings).text, None
+        text, error = read_text(content, settings).text, None
     except Exception as exc:  # a failing page is reported with the score, not fatal
         text, error = "", f"{path.name}: {type(exc).__name__}: {exc}"
     return Recognised(text, time.perf_counter() - start, _cpu_seconds() - start_cpu, error)

@@ -1,4 +1,4 @@
-"""Text-extraction throughput: ``extractors.extract_text`` on every file of a folder, no database.
+"""Text-extraction throughput: ``extractors.read_text`` on every file of a folder, no database.
 
 Prints the seconds each file took (e-mail attachments are extracted too, inside their mail's
 time, as the pipeline would), then pages per second for files read from a text layer, for
@@ -25,7 +25,7 @@ from pathlib import Path
 from docpipe.errors import InputError
 from docpipe.pipeline import discover_files
 from docpipe.settings import DocpipeSettings
-from extractors import ExtractedText, extract_text
+from extractors import ExtractedText, read_text
 
 
 KINDS = ("text layer", "OCR", "plain/e-mail")
@@ -45,7 +45,7 @@ class FileTiming:
 
 def _extract_all(content: bytes, settings: DocpipeSettings) -> list[ExtractedText]:
     """The file's own text and, recursively, its attachments' (bad attachments skipped)."""
-    extracted = extract_text(content, settings)
+    extracted = read_text(content, settings)
     results = [extracted]
     for attachment in extracted.attachments:
         try:

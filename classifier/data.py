@@ -57,14 +57,14 @@ def document_text(path: Path, settings: DocpipeSettings) -> str:
 
     The cache (under the data directory) spares re-running OCR on every training run.
     """
-    from extractors.registry import extract_text
+    from extractors.text import read_text
     from extractors.sniff import sniff_media_type
 
     content = path.read_bytes()
     cache = settings.data_dir / "cache" / "classifier-text" / f"{hashlib.sha256(content).hexdigest()}.txt"
     if cache.exists():
         return cache.read_text(encoding="utf-8")
-    text = extract_text(content, settings, sniff_media_type(content, path.name)).text
+    text = read_text(content, settings, sniff_media_type(content, path.name)).text
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(text, encoding="utf-8")
     return text

@@ -27,7 +27,7 @@ from db import repository
 from db.session import session_scope
 from extractors import sniff
 from extractors.base import Attachment
-from extractors.registry import extract_text, text_version
+from extractors.text import read_text, text_version
 from extractors.sniff import sniff_media_type
 
 
@@ -292,7 +292,7 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
             media_type = None
             try:
                 media_type = sniff_media_type(content, file.filename)
-                extracted = extract_text(content, settings, media_type)
+                extracted = read_text(content, settings, media_type)
             except InputError as exc:
                 repository.mark_failed(session, document, str(exc), media_type)
                 outcome.error = str(exc)

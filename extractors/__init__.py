@@ -1,9 +1,11 @@
-"""Text extraction: bytes of an incoming file to page texts (PyMuPDF, Tesseract, e-mail).
+"""Reading text: bytes of an incoming file to page texts (PyMuPDF, Tesseract, e-mail);
+field extraction by a language model is the subpackage ``extractors.fields``.
 
-``extract_text`` is the entry point; ``registry`` says which backend reads which type.
+``read_text`` (module ``extractors.text``) is the entry point and says which backend reads
+which media type.
 """
 
 from extractors.base import Attachment, ExtractedText, PageText
-from extractors.registry import extract_text, sniff_media_type
+from extractors.text import read_text, sniff_media_type
 
-__all__ = ["Attachment", "ExtractedText", "PageText", "extract_text", "sniff_media_type"]
+__all__ = ["Attachment", "ExtractedText", "PageText", "read_text", "sniff_media_type"]

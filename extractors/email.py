@@ -82,7 +82,7 @@ def _leaf_parts(message: EmailMessage) -> Iterator[EmailMessage]:
             yield part
 
 
-def extract_email(content: bytes) -> ExtractedText:
+def read_email(content: bytes) -> ExtractedText:
     try:
         message = email.message_from_bytes(content, policy=email.policy.default)
     except (ValueError, TypeError, IndexError) as exc:

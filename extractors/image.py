@@ -27,7 +27,7 @@ def _check_size(width: int, height: int, limit: int) -> None:
         )
 
 
-def extract_image(content: bytes, settings: DocpipeSettings, media_type: str) -> ExtractedText:
+def read_image(content: bytes, settings: DocpipeSettings, media_type: str) -> ExtractedText:
     sizes: list[tuple[int, int]] = []
     try:
         with Image.open(BytesIO(content)) as image:

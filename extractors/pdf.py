@@ -63,7 +63,7 @@ def _render(page: pymupdf.Page, settings: DocpipeSettings) -> Image.Image:
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
 
 
-def extract_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
+def read_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
     with _open(content) as document:
         if document.page_count == 0:
             raise CorruptFileError("PDF without readable pages (truncated or damaged)")

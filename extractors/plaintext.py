@@ -70,7 +70,7 @@ def _mostly_words(text: str) -> bool:
     return ordinary / len(text) >= 0.8
 
 
-def extract_plain_text(content: bytes) -> ExtractedText:
+def read_plain_text(content: bytes) -> ExtractedText:
     decoded = decode_text(content)
     text = decoded.text.replace("\r\n", "\n")
     sections = text.split("\f") if "\f" in text else [text]

@@ -43,7 +43,7 @@ from docpipe.stage_registry import enabled_stages
 from docpipe.stages import DocumentStage
 from docpipe.statuses import FileStatus, RunStatus
 from docpipe.summary import RunSummary, publish_artifacts, summarize
-from extractors.registry import TEXT_STAGE_VERSION
+from extractors.text import TEXT_STAGE_VERSION
 from flows.health import model_health, publish_model_health
 
 TRANSIENT_ERRORS = (TransientError, *CONNECTION_ERRORS, OSError)
@@ -71,8 +71,8 @@ def literal_name(name: str) -> Callable[[], str]:
     return lambda: name
 
 
-@task(name="extract-text", cache_policy=NO_CACHE)
-def extract_text_task(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
+@task(name="read-text", cache_policy=NO_CACHE)
+def read_text_task(file: InputFile, run_id: int, settings: DocpipeSettings) -> FileOutcome:
     return ingest_file(file, run_id, settings)
 
 
@@ -88,7 +88,7 @@ def process_one(
     """Text, then each stage, as Prefect tasks; a failure after retries is recorded, except a
     lost database connection, which is raised for ``through_outages`` to wait out."""
     try:
-        outcome = extract_text_task.with_options(
+        outcome = read_text_task.with_options(
             task_run_name=literal_name(f"text: {file.filename}"), **_task_options(settings)
         )(file, run_id, settings)
     except CONNECTION_ERRORS:

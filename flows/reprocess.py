@@ -18,7 +18,7 @@ from docpipe.pipeline import FileOutcome, InputFile
 from docpipe.settings import get_settings
 from docpipe.stage_registry import enabled_stages
 from docpipe.summary import summarize
-from extractors.registry import TEXT_STAGE_VERSION
+from extractors.text import TEXT_STAGE_VERSION
 from flows.process import recorded_run, report_health, run_stages
 
 

@@ -22,7 +22,7 @@ import pymupdf
 import pytest
 from PIL import Image, ImageSequence
 
-from extractors.email import extract_email
+from extractors.email import read_email
 from extractors.sniff import EML, JPEG, PDF, PNG, TEXT, TIFF, sniff_media_type
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def content_of(name: str) -> bytes:
     if "#" not in name:
         return (DOCUMENTS / name).read_bytes()
     mail, attachment = name.split("#", 1)
-    extracted = extract_email((DOCUMENTS / mail).read_bytes())
+    extracted = read_email((DOCUMENTS / mail).read_bytes())
     return next(a.content for a in extracted.attachments if a.filename == attachment)
 
 
@@ -80,7 +80,7 @@ def test_manifest_lists_exactly_the_files_present_and_the_mail_attachments() -> 
     actual_attachments = {
         f"{mail}#{attachment.filename}"
         for mail in document_files(DOCUMENTS) if mail.endswith(".eml")
-        for attachment in extract_email((DOCUMENTS / mail).read_bytes()).attachments
+        for attachment in read_email((DOCUMENTS / mail).read_bytes()).attachments
     }
     assert listed_attachments == actual_attachments
     assert actual_attachments, "the supplier mail must carry attachments"
@@ -162,7 +162,7 @@ def images_of(name: str) -> list[Image.Image]:
     if name.endswith(".pdf"):
         with pymupdf.open(stream=content, filetype="pdf") as document:
             return [
-                Image.open(BytesIO(document.extract_image(page.get_images()[0][0])["image"])).convert("L")
+                Image.open(BytesIO(document.read_image(page.get_images()[0][0])["image"])).convert("L")
                 for page in document
             ]
     with Image.open(BytesIO(content)) as image:

@@ -325,7 +325,7 @@ def evaluate(
     progress: Callable[[str], None] = lambda _line: None,
 ) -> Evaluation:
     """Extract every (or the first ``limit``) labelled document of the dataset at ``path``."""
-    from extractors import extract_text
+    from extractors import read_text
     from extractors.fields.extract import FieldExtractor, OutputTruncated
     from extractors.fields.model_files import resolve_model
     from extractors.fields.model_process import start_backend
@@ -346,7 +346,7 @@ def evaluate(
         if dataset_text and document.dataset_text is not None:
             text = document.dataset_text()
         else:
-            text = extract_text(document.content(), settings).text
+            text = read_text(document.content(), settings).text
         evaluation.text_seconds.append(time.perf_counter() - started)
         started = time.perf_counter()
         try:

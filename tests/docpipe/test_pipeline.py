@@ -12,7 +12,7 @@ from db import repository
 from db.models import Document, Page, RunDocument
 from db.session import session_scope
 from docpipe.pipeline import InputFile, discover_files, ingest_file
-from extractors.registry import TEXT_STAGE_VERSION, text_version
+from extractors.text import TEXT_STAGE_VERSION, text_version
 from tests import documents
 
 

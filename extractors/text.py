@@ -13,11 +13,11 @@ from docpipe.errors import UnsupportedTypeError
 from docpipe.settings import DocpipeSettings
 from extractors import sniff
 from extractors.base import ExtractedText, storable
-from extractors.email import extract_email
-from extractors.image import extract_image
+from extractors.email import read_email
+from extractors.image import read_image
 from extractors.ocr import tesseract_available
-from extractors.pdf import extract_pdf
-from extractors.plaintext import extract_plain_text
+from extractors.pdf import read_pdf
+from extractors.plaintext import read_plain_text
 from extractors.sniff import sniff_media_type
 
 # Bump when a change to any backend alters the text it produces: documents stored with
@@ -50,10 +50,10 @@ def _always() -> bool:
 
 
 BACKENDS: tuple[TextBackend, ...] = (
-    TextBackend("pymupdf", (sniff.PDF,), lambda data, s, _t: extract_pdf(data, s), _always),
-    TextBackend("tesseract-image", (sniff.PNG, sniff.JPEG, sniff.TIFF), extract_image, tesseract_available),
-    TextBackend("email", (sniff.EML,), lambda data, _s, _t: extract_email(data), _always),
-    TextBackend("plaintext", (sniff.TEXT,), lambda data, _s, _t: extract_plain_text(data), _always),
+    TextBackend("pymupdf", (sniff.PDF,), lambda data, s, _t: read_pdf(data, s), _always),
+    TextBackend("tesseract-image", (sniff.PNG, sniff.JPEG, sniff.TIFF), read_image, tesseract_available),
+    TextBackend("email", (sniff.EML,), lambda data, _s, _t: read_email(data), _always),
+    TextBackend("plaintext", (sniff.TEXT,), lambda data, _s, _t: read_plain_text(data), _always),
 )
 _BY_MEDIA_TYPE = {media_type: backend for backend in BACKENDS for media_type in backend.media_types}
 
@@ -65,7 +65,7 @@ def backend_for(media_type: str) -> TextBackend:
         raise UnsupportedTypeError(f"no text backend for {media_type}") from None
 
 
-def extract_text(content: bytes, settings: DocpipeSettings, media_type: str | None = None) -> ExtractedText:
+def read_text(content: bytes, settings: DocpipeSettings, media_type: str | None = None) -> ExtractedText:
     """Text of ``content``; raises an ``InputError`` subclass when the file is bad."""
     media_type = media_type or sniff_media_type(content)
     return storable(backend_for(media_type).extract(content, settings, media_type))
