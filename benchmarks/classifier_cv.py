@@ -45,7 +45,8 @@ def main() -> None:
     from classifier.data import load_dataset, normalise_labels, split
     from classifier.metrics import score
     from classifier.taxonomy import Taxonomy
-    from classifier.train import TrainConfig, TrainingSet, fine_tune, predicted_labels
+    from classifier.train import fine_tune, predicted_labels
+    from classifier.training_set import TrainConfig, TrainingSet
     from docpipe.settings import get_settings
 
     settings = get_settings()

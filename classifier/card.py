@@ -12,7 +12,9 @@ from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, scor
 from classifier.synthetic import LABEL_RULES
 
 if TYPE_CHECKING:
-    from classifier.train import Promotion, TrainingResult, TrainingSet
+    from classifier.promotion import Promotion
+    from classifier.train import TrainingResult
+    from classifier.training_set import TrainingSet
 
 TEMPLATE = Path(__file__).resolve().parent / "model_card_template.md"
 

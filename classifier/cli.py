@@ -20,7 +20,7 @@ def _epilog() -> str:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from classifier import store
-    from docpipe.cli import CliError
+    from docpipe.errors import CliError
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
     from flows.train import train_classifier
@@ -59,7 +59,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_eval_classify(args: argparse.Namespace) -> int:
     from classifier.evaluate import evaluate
-    from docpipe.cli import CliError
+    from docpipe.errors import CliError
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
 

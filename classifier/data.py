@@ -26,11 +26,11 @@ import lzma
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from classifier.examples import Example, reading_window
+from classifier.examples import Example
 from classifier.taxonomy import Taxonomy
 from docpipe.stages import TARGETS
 from docpipe.errors import ConfigurationError, InputError

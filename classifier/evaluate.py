@@ -106,7 +106,8 @@ def evaluate(
     baseline_datasets: list[str] | None = None,
 ) -> EvalReport:
     from classifier.model import ClassifierModel, set_threads
-    from classifier.train import load_sources, prediction_distribution, rebuild_training_set, score_probabilities
+    from classifier.train import prediction_distribution, score_probabilities
+    from classifier.training_set import load_sources, rebuild_training_set
 
     model_dir = store.resolve(settings, model_name)
     if model_dir is None:

@@ -1,19 +1,13 @@
-"""Training a classifier, as plain functions (the Prefect flow in flows/train.py orchestrates).
+"""Fine-tuning a classifier, as plain functions (the Prefect flow in flows/train.py orchestrates).
 
-1. ``assemble_training_set``: labelled datasets + configured data + review corrections,
-   plus generated documents for the labels the real data lacks, split into
-   train/validation (seeded; the manifest records how, so the set can be rebuilt).
-2. ``fine_tune``: encoder + heads trained together (masked loss: an example trains only
-   the targets it is labelled for), best epoch kept by validation mean macro-F1 (stopping
-   early once it no longer improves); then the lexical branch (classifier.lexical) trained
-   on the same rows, and per target its blend weight and a temperature fitted on the
-   validation split (calibration); then the memory of labelled documents
-   (classifier.memory) built from the training rows, its weight per target fitted on the
-   validation split, validation scores taken, and the validation rows added to it.
-3. ``decide_promotion``: the new model becomes the default only if it is not worse than
-   the current one on the validation rows the current one never trained on (both
-   without their memories: the current model's may hold these very rows).
-4. ``save_model``: a versioned directory with weights, taxonomy, metrics, model card.
+``fine_tune``: encoder + heads trained together (masked loss: an example trains only the
+targets it is labelled for), best epoch kept by validation mean macro-F1 (stopping early
+once it no longer improves); then the lexical branch (classifier.lexical) trained on the
+same rows, and per target its blend weight and a temperature fitted on the validation
+split (calibration); then the memory of labelled documents (classifier.memory) built from
+the training rows, its weight per target fitted on the validation split, validation scores
+taken, and the validation rows added to it. The rows come from classifier.training_set;
+whether the model becomes the default, and its saving, are classifier.promotion.
 """
 
 from __future__ import annotations
@@ -23,15 +17,13 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
 from transformers import get_linear_schedule_with_warmup
 
-from classifier import store
 from classifier.calibration import (
     expected_calibration_error,
     fit_temperature,
@@ -40,18 +32,15 @@ from classifier.calibration import (
     negative_log_likelihood,
     softmax,
 )
-from classifier.data import fingerprint, load_dataset, normalise_labels, review_examples, split
 from classifier.examples import SYNTHETIC_SOURCE, Example
-from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.lexical import LexicalModel
 from classifier.memory import MIX_WEIGHTS, ExampleMemory
+from classifier.metrics import TargetScore, mean_macro_f1, score
 from classifier.model import ClassifierModel, blend, set_threads
-from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
-from db.reviews import corrected_labels
+from classifier.training_set import TrainConfig, TrainingSet
 from docpipe.errors import ConfigurationError
 from docpipe.health import PredictionDistribution
-from docpipe.settings import DocpipeSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,126 +50,6 @@ BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 """Candidate weights of the lexical branch. At most 0.5: the encoder keeps at least half
 the say, since n-grams learnt from templated (generated) documents transfer worse to real
 ones than the encoder does."""
-
-
-@dataclass
-class TrainConfig:
-    """How a model is trained. The defaults train the default model in minutes on 2 CPU cores.
-
-    Defaults chosen by 5-fold cross-validation on the Bueck tickets (docs/classifier.md):
-    10 epochs and no class weighting beat 3 epochs with weighting on both urgency and
-    department.
-    """
-
-    backbone: str = "all-MiniLM-L6-v2"
-    epochs: int | None = None
-    """None: 10 when real labelled examples are among the training rows; 3 when all are
-    generated (the templates are learnt by then; more epochs fit them tighter, took 3x as
-    long and did no better on real documents: docs/classifier.md)."""
-    patience: int | None = 3
-    """Stop after this many epochs without a better validation score (None: run all epochs)."""
-    batch_size: int = 16
-    max_length: int = 256
-    learning_rate: float = 8e-5
-    """Encoder learning rate (AdamW, linear warm-up then decay)."""
-    head_learning_rate: float = 2e-3
-    weight_decay: float = 0.01
-    warmup_fraction: float = 0.1
-    freeze_embeddings: bool = True
-    """Keep the word embeddings fixed: ~half the weights, little to gain on small data."""
-    class_weight_power: float = 0.0
-    """Loss weight of a label ∝ count^-power: rare labels count more (0 = plain loss)."""
-    validation_fraction: float = 0.15
-    lexical: bool = True
-    """Train the lexical branch and blend it in where it helps on the validation split."""
-    lexical_regularisation: float = 10.0
-    """C of the lexical branch's logistic regressions (inverse L2 strength)."""
-    memory: bool = True
-    """Remember the labelled (non-generated) documents; near repeats take their labels where
-    that helps on the validation split."""
-    synthetic_per_label: int = 60
-    """Generated documents for each doc type and department that has no real example."""
-    seed: int = 13
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class TrainingSet:
-    train: list[Example]
-    validation: list[Example]
-    manifest: dict = field(default_factory=dict)
-
-
-def load_sources(settings: DocpipeSettings, specs: list[str], taxonomy: Taxonomy) -> tuple[list[Example], list[dict]]:
-    examples: list[Example] = []
-    sources = []
-    for spec in specs:
-        loaded, dropped = normalise_labels(load_dataset(spec, settings), taxonomy)
-        sources.append({"spec": spec, "examples": len(loaded), "labels_not_in_taxonomy": dropped})
-        examples.extend(loaded)
-        log.info("%s: %d examples", spec, len(loaded))
-    return examples, sources
-
-
-def assemble_training_set(
-    settings: DocpipeSettings, taxonomy: Taxonomy, datasets: list[str], config: TrainConfig
-) -> TrainingSet:
-    """Every example a training run uses, split; ``datasets`` come after the configured ones."""
-    specs = list(dict.fromkeys([*settings.classifier_training_data, *datasets]))
-    real, sources = load_sources(settings, specs, taxonomy)
-    corrections, _ = normalise_labels(review_examples(corrected_labels(settings.database_url)), taxonomy)
-    real.extend(corrections)
-    generated = generate(taxonomy, config.synthetic_per_label, config.seed, existing=real)
-    train, validation = split(real + generated, config.validation_fraction, config.seed)
-    counts = {
-        target.name: {label: sum(1 for ex in train if ex.labels.get(target.name) == label) for label in target.labels}
-        for target in taxonomy.targets
-    }
-    unlearnable = {t: [label for label, n in per.items() if n == 0] for t, per in counts.items()}
-    for target, labels in unlearnable.items():
-        if labels:
-            log.warning("no training examples for %s labels %s: the model cannot learn them", target, labels)
-    manifest = {
-        "sources": sources,
-        "review_corrections": len(corrections),
-        "synthetic": {"per_label": config.synthetic_per_label, "seed": config.seed, "examples": len(generated)},
-        "split": {"validation_fraction": config.validation_fraction, "seed": config.seed},
-        "train_examples": len(train),
-        "validation_examples": len(validation),
-        "train_fingerprint": fingerprint(train),
-        "train_label_counts": counts,
-        "labels_without_examples": {t: v for t, v in unlearnable.items() if v},
-    }
-    return TrainingSet(train, validation, manifest)
-
-
-def rebuild_training_set(settings: DocpipeSettings, model_dir: Path) -> TrainingSet:
-    """The exact train/validation split a saved model was trained on, rebuilt from its manifest.
-
-    Used to train the baseline on the same rows. Raises ``ConfigurationError`` when the
-    sources changed or are gone (the fingerprint no longer matches).
-    """
-    import json
-
-    manifest = json.loads((model_dir / "training.json").read_text(encoding="utf-8"))
-    taxonomy = Taxonomy.load(model_dir / "taxonomy.toml")
-    config = TrainConfig(**manifest["config"])
-    specs = [source["spec"] for source in manifest["sources"]]
-    # The configured data was recorded among the sources: don't add today's setting again.
-    rebuilt = assemble_training_set(
-        settings.model_copy(update={"classifier_training_data": []}), taxonomy, specs, config
-    )
-    if rebuilt.manifest["train_fingerprint"] != manifest["train_fingerprint"]:
-        raise ConfigurationError(
-            f"cannot rebuild the training rows of {model_dir.name}: its sources changed since training "
-            f"({', '.join(specs) or 'generated documents only'})"
-        )
-    return rebuilt
-
-
-# --- fine-tuning ----------------------------------------------------------------------------
 
 
 @dataclass
@@ -492,105 +361,3 @@ def fit_memory_weights(
         assert best is not None
         weights[target.name] = best[1]
     return weights
-
-
-# --- promotion and saving -------------------------------------------------------------------
-
-
-@dataclass
-class Promotion:
-    promote: bool
-    reason: str
-    current_version: str | None = None
-    current_scores: dict[str, TargetScore] = field(default_factory=dict)
-    basis: str = ""
-    """Which rows the current model's scores come from."""
-    current_audit: list[dict] = field(default_factory=list)
-    """The current model's live accuracy per target from reviews (``model_accuracy`` rows,
-    period 'all'), reported beside the new model's validation scores; the gate does not use it
-    (audit samples are few, and the new model has none yet)."""
-    current_audit_note: str = ""
-    """Why ``current_audit`` is empty, when it is."""
-
-
-def decide_promotion(settings: DocpipeSettings, result: TrainingResult, validation: list[Example]) -> Promotion:
-    """Promote unless the current default model scores better on the validation rows.
-
-    Both without their memories (the current model's may hold these very rows), and only on
-    rows the current model was never trained on: when the data grew (review corrections
-    added, a dataset more) the split is drawn anew, and rows the current model learnt from
-    would flatter it, keeping every retrained model from being promoted. When it trained on
-    most of them, its held-out validation scores, recorded when it was trained, stand in.
-    "Better" is the mean macro-F1 over targets.
-    """
-    current_dir = store.resolve(settings, store.POINTER)
-    if current_dir is None:
-        return Promotion(True, "no current model")
-    if not validation:
-        return Promotion(False, "no validation examples to compare on", current_dir.name)
-    seen = store.trained_rows(current_dir)
-    unseen = [i for i, ex in enumerate(validation) if store.row_key(ex.text) not in seen]
-    taxonomy = result.model.taxonomy
-    if 2 * len(unseen) >= len(validation):
-        rows = [validation[i] for i in unseen]
-        predictions = [result.network_validation_predictions[i] for i in unseen]
-        orders = {t.name: t.labels for t in taxonomy.targets}
-        new_scores = score(rows, predictions, taxonomy.names, orders)
-        current_scores = evaluate_model(ClassifierModel.load(current_dir), rows, use_memory=False)
-        basis = f"on the {len(rows)} of {len(validation)} validation rows it never trained on"
-    else:
-        new_scores, current_scores = result.network_validation_scores, _recorded_held_out_scores(current_dir)
-        basis = "on its own held-out validation rows (it trained on most of these)"
-    new, old = mean_macro_f1(new_scores), mean_macro_f1(current_scores)
-    verdict = "not worse than" if new >= old else "worse than"
-    reason = f"validation mean macro-F1 without memory {new:.4f} {verdict} current {current_dir.name} ({old:.4f}, {basis})"
-    return Promotion(new >= old, reason, current_dir.name, current_scores, basis)
-
-
-def _recorded_held_out_scores(directory: Path) -> dict[str, TargetScore]:
-    import json
-
-    metrics = json.loads((directory / "metrics.json").read_text(encoding="utf-8"))
-    return {name: TargetScore(**values) for name, values in metrics["network_validation"].items()}
-
-
-def save_model(settings: DocpipeSettings, result: TrainingResult, data: TrainingSet, promotion: Promotion) -> Path:
-    """Write the versioned model directory; point ``current`` at it when promoted."""
-    import json
-
-    from classifier.card import model_card
-
-    taxonomy = result.model.taxonomy
-    version = store.new_version(taxonomy.fingerprint())
-    staging = store.staging_dir(settings, version)
-    result.model.save(staging, version)
-    store.write_trained_rows(staging, [ex.text for ex in data.train])
-    metrics = {
-        "version": version,
-        "validation": {name: s.as_dict() for name, s in result.validation_scores.items()},
-        "validation_mean_macro_f1": mean_macro_f1(result.validation_scores),
-        "epochs": [asdict(e) for e in result.epochs],
-        "best_epoch": result.best_epoch,
-        "temperatures": result.temperatures,
-        "lexical_weights": result.lexical_weights,
-        "memory_weights": result.memory_weights,
-        "memory_rows": len(result.model.memory) if result.model.memory is not None else 0,
-        "network_validation": {name: s.as_dict() for name, s in result.network_validation_scores.items()},
-        "calibration_error": result.calibration_error,
-        "prediction_reference": {name: d.as_dict() for name, d in result.prediction_reference.items()},
-        "training_seconds": result.seconds,
-        "promotion": {
-            "promoted": promotion.promote,
-            "reason": promotion.reason,
-            "compared_with": promotion.current_version,
-            "current_validation": {name: s.as_dict() for name, s in promotion.current_scores.items()},
-        },
-    }
-    (staging / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    manifest = {**data.manifest, "config": result.config.to_dict()}
-    (staging / "training.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    (staging / "MODEL_CARD.md").write_text(model_card(version, result, data, promotion), encoding="utf-8")
-    final = store.commit(staging, version)
-    if promotion.promote:
-        store.set_current(settings, version)
-    return final

@@ -9,14 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from docpipe.errors import CliError
+
 # Offline and quiet by default: nothing leaves the building unless an operator says so.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed as one line, exit status 2."""
 
 
 def _database_url() -> str:

@@ -49,6 +49,10 @@ class DatabaseUnavailableError(DocpipeError):
     """The database did not answer within ``DOCPIPE_DATABASE_WAIT_S``: the batch ends."""
 
 
+class CliError(DocpipeError):
+    """A problem the user of the command line can fix; printed as one line, exit status 2."""
+
+
 class TransientError(DocpipeError):
     """A failure that may pass on retry (database connection, OCR engine crash)."""
 

@@ -1,7 +1,7 @@
 """The ``train-classifier`` flow: labelled data in, a versioned classifier model out.
 
 The flow only orchestrates (tasks, progress bar, artifacts); the work is done by the
-plain functions in ``classifier.train``. Run it with ``docpipe train``; the classify
+plain functions in ``classifier.training_set``, ``classifier.train`` and ``classifier.promotion``. Run it with ``docpipe train``; the classify
 stage also runs it once, with defaults, when no model exists yet.
 """
 
@@ -22,16 +22,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from classifier.card import live_accuracy_table, validation_columns
 from classifier.metrics import confusion_table, mean_macro_f1, scores_table
 from classifier.taxonomy import Taxonomy
-from classifier.train import (
-    Promotion,
-    TrainConfig,
-    TrainingResult,
-    TrainingSet,
-    assemble_training_set,
-    decide_promotion,
-    fine_tune,
-    save_model,
-)
+from classifier.promotion import Promotion, decide_promotion, save_model
+from classifier.train import TrainingResult, fine_tune
+from classifier.training_set import TrainConfig, TrainingSet, assemble_training_set
 from db import health
 from db.session import session_scope
 from docpipe.settings import DocpipeSettings, get_settings

@@ -198,7 +198,9 @@ class TinyModel:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Iterator[TinyModel]:
     from classifier.taxonomy import Taxonomy
-    from classifier.train import Promotion, TrainConfig, assemble_training_set, fine_tune, save_model
+    from classifier.promotion import Promotion, save_model
+    from classifier.train import fine_tune
+    from classifier.training_set import TrainConfig, assemble_training_set
     from db.migrate import upgrade
     from docpipe.settings import DocpipeSettings
 

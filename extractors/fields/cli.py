@@ -36,7 +36,7 @@ def register(commands: Any, evaluate: Any) -> None:
 
 
 def cmd_eval_extract(args: argparse.Namespace) -> int:
-    from docpipe.cli import CliError
+    from docpipe.errors import CliError
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
     from extractors.fields.evaluate import evaluate, recognise

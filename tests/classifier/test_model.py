@@ -130,7 +130,8 @@ def test_torch_gets_the_configured_threads_without_an_operator_limit(monkeypatch
 def test_training_stops_once_the_validation_score_no_longer_improves():
     """Validation macro-F1 of a one-label task can rise only a few times before it is 1.0
     and can rise no more: with patience 1, training ends well before its 8 epochs."""
-    from classifier.train import TrainConfig, TrainingSet, fine_tune
+    from classifier.train import fine_tune
+    from classifier.training_set import TrainConfig, TrainingSet
 
     taxonomy = Taxonomy.load()
     tickets = [Example(f"Subject: request {n}\n\nplease reset password {n}", {"doc_type": "ticket"}) for n in range(40)]
@@ -144,7 +145,8 @@ def test_training_stops_once_the_validation_score_no_longer_improves():
 @pytest.mark.parametrize(("with_real_rows", "epochs"), [(False, 3), (True, 10)])
 def test_epochs_left_unset_depend_on_whether_real_rows_are_trained_on(with_real_rows, epochs):
     """Read off the first progress report (steps planned), then stop: no need to train."""
-    from classifier.train import TrainConfig, TrainingSet, fine_tune
+    from classifier.train import fine_tune
+    from classifier.training_set import TrainConfig, TrainingSet
 
     class Planned(Exception):
         pass

@@ -77,7 +77,7 @@ def test_a_new_department_trains_through_the_flow_without_code_change(prefect_ha
 
 
 def test_a_model_becomes_default_only_if_not_worse(tiny_model):
-    from classifier.train import decide_promotion
+    from classifier.promotion import decide_promotion
 
     validation = tiny_model.data.validation
     same = decide_promotion(tiny_model.settings, tiny_model.result, validation)
@@ -99,7 +99,8 @@ def test_the_gate_compares_models_without_their_memories(tiny_model, tmp_path):
     """A current model that remembers the validation rows would otherwise beat any candidate."""
     from classifier.memory import ExampleMemory
     from classifier.model import ClassifierModel
-    from classifier.train import Promotion, decide_promotion, evaluate_model, save_model
+    from classifier.promotion import Promotion, decide_promotion, save_model
+    from classifier.train import evaluate_model
     from docpipe.settings import DocpipeSettings
 
     settings = DocpipeSettings(database_url=tiny_model.settings.database_url, data_dir=tmp_path, classifier_bf16=False)
@@ -131,7 +132,7 @@ def candidate_on(tiny_model, rows):
 def test_the_gate_leaves_out_rows_the_current_model_trained_on(tiny_model):
     """Rows the current model learnt from would flatter it (a retraining on grown data draws
     a new split): it is scored on the others only."""
-    from classifier.train import decide_promotion
+    from classifier.promotion import decide_promotion
 
     trained = tiny_model.data.train
     assert store.trained_rows(tiny_model.directory) == {store.row_key(ex.text) for ex in trained}
@@ -143,7 +144,7 @@ def test_the_gate_leaves_out_rows_the_current_model_trained_on(tiny_model):
 
 
 def test_a_current_model_that_trained_on_most_rows_is_judged_by_its_held_out_scores(tiny_model):
-    from classifier.train import decide_promotion
+    from classifier.promotion import decide_promotion
 
     rows = tiny_model.data.train
     verdict = decide_promotion(tiny_model.settings, candidate_on(tiny_model, rows), rows)
@@ -156,7 +157,7 @@ def test_a_current_model_that_trained_on_most_rows_is_judged_by_its_held_out_sco
 
 def test_the_model_card_reports_the_current_models_accuracy_on_audit_samples(tiny_model, own_settings, tmp_path):
     from classifier.card import model_card
-    from classifier.train import Promotion, decide_promotion, save_model
+    from classifier.promotion import Promotion, decide_promotion, save_model
     from docpipe.settings import DocpipeSettings
     from flows.train import current_live_accuracy
     from tests.db.test_model_accuracy import review, reviewable
