@@ -162,7 +162,7 @@ def images_of(name: str) -> list[Image.Image]:
     if name.endswith(".pdf"):
         with pymupdf.open(stream=content, filetype="pdf") as document:
             return [
-                Image.open(BytesIO(document.read_image(page.get_images()[0][0])["image"])).convert("L")
+                Image.open(BytesIO(document.extract_image(page.get_images()[0][0])["image"])).convert("L")
                 for page in document
             ]
     with Image.open(BytesIO(content)) as image:
