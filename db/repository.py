@@ -25,9 +25,8 @@ from db.models import (
     RunDocument,
     TicketExtraction,
 )
-from docpipe.stages import TARGETS, Fields, Labels, StageInput, StageResult
+from docpipe.stages import TARGETS, ExtractedText, Fields, Labels, StageInput, StageResult
 from docpipe.statuses import DocumentStatus, FileStatus, RunStatus
-from extractors.base import ExtractedText
 
 
 def now() -> datetime:

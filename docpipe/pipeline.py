@@ -21,12 +21,11 @@ from db.models import Document, RunDocument
 from docpipe.errors import FileTooLargeError, InputError, ModelCrashedError, one_line_reason
 from docpipe.health import AUDIT_REASON, is_audit_sample
 from docpipe.settings import DocpipeSettings
-from docpipe.stages import DocumentStage, StageResult
+from docpipe.stages import Attachment, DocumentStage, StageResult
 from docpipe.statuses import DocumentStatus, FileStatus
 from db import repository
 from db.session import session_scope
 from extractors import sniff
-from extractors.base import Attachment
 from extractors.text import read_text, text_version
 from extractors.sniff import sniff_media_type
 

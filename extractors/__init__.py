@@ -5,7 +5,7 @@ field extraction by a language model is the subpackage ``extractors.fields``.
 which media type.
 """
 
-from extractors.base import Attachment, ExtractedText, PageText
+from docpipe.stages import Attachment, ExtractedText, PageText
 from extractors.text import read_text, sniff_media_type
 
 __all__ = ["Attachment", "ExtractedText", "PageText", "read_text", "sniff_media_type"]

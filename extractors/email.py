@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 
 from docpipe.errors import CorruptFileError
-from extractors.base import Attachment, ExtractedText, PageText
+from docpipe.stages import Attachment, ExtractedText, PageText
 from extractors.plaintext import decode_text
 from extractors.sniff import EML
 

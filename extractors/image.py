@@ -15,7 +15,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from docpipe.errors import CorruptFileError, FileTooLargeError
 from docpipe.settings import DocpipeSettings
-from extractors.base import ExtractedText, PageText
+from docpipe.stages import ExtractedText, PageText
 from extractors.ocr import ocr_images
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from docpipe.errors import CorruptFileError, EncryptedFileError, FileTooLargeError
 from docpipe.settings import DocpipeSettings
-from extractors.base import ExtractedText, PageText
+from docpipe.stages import ExtractedText, PageText
 from extractors.ocr import ocr_images
 from extractors.sniff import PDF
 

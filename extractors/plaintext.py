@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docpipe.errors import CorruptFileError
-from extractors.base import ExtractedText, PageText
+from docpipe.stages import ExtractedText, PageText
 from extractors.sniff import TEXT
 
 _MIN_PRINTABLE_SHARE = 0.9

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from docpipe.errors import UnsupportedTypeError
 from docpipe.settings import DocpipeSettings
 from extractors import sniff
-from extractors.base import ExtractedText, storable
+from docpipe.stages import ExtractedText
+from extractors.base import storable
 from extractors.email import read_email
 from extractors.image import read_image
 from extractors.ocr import tesseract_available

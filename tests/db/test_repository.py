@@ -9,9 +9,8 @@ from sqlalchemy import select
 from db import repository
 from db.models import Classification, Document, Extraction, InvoiceExtraction, Page
 from db.session import session_scope
-from docpipe.stages import Fields, Labels, StageResult
+from docpipe.stages import ExtractedText, Fields, Labels, PageText, StageResult
 from docpipe.statuses import DocumentStatus
-from extractors.base import ExtractedText, PageText
 from schemas.registry import NO_SCHEMA, SCHEMAS
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from db import repository
 from db.models import Classification, Document, Extraction, InvoiceExtraction
 from db.session import session_scope
-from extractors.base import ExtractedText, PageText
+from docpipe.stages import ExtractedText, PageText
 from extractors.fields.stage import ExtractionStage
 from schemas.registry import SCHEMAS
 
