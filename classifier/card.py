@@ -6,15 +6,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from string import Template
-from typing import TYPE_CHECKING
 
 from classifier.metrics import TargetScore, confusion_table, mean_macro_f1, scores_table
+from classifier.promotion import Promotion
 from classifier.synthetic import LABEL_RULES
-
-if TYPE_CHECKING:
-    from classifier.promotion import Promotion
-    from classifier.train import TrainingResult
-    from classifier.training_set import TrainingSet
+from classifier.train import TrainingResult
+from classifier.training_set import TrainingSet
 
 TEMPLATE = Path(__file__).resolve().parent / "model_card_template.md"
 

@@ -22,7 +22,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from classifier.card import live_accuracy_table, validation_columns
 from classifier.metrics import confusion_table, mean_macro_f1, scores_table
 from classifier.taxonomy import Taxonomy
-from classifier.promotion import Promotion, decide_promotion, save_model
+from classifier.promotion import Promotion, decide_promotion
+from classifier.saving import save_model
 from classifier.train import TrainingResult, fine_tune
 from classifier.training_set import TrainConfig, TrainingSet, assemble_training_set
 from db import health

@@ -198,7 +198,8 @@ class TinyModel:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Iterator[TinyModel]:
     from classifier.taxonomy import Taxonomy
-    from classifier.promotion import Promotion, save_model
+    from classifier.promotion import Promotion
+    from classifier.saving import save_model
     from classifier.train import fine_tune
     from classifier.training_set import TrainConfig, assemble_training_set
     from db.migrate import upgrade

@@ -99,7 +99,8 @@ def test_the_gate_compares_models_without_their_memories(tiny_model, tmp_path):
     """A current model that remembers the validation rows would otherwise beat any candidate."""
     from classifier.memory import ExampleMemory
     from classifier.model import ClassifierModel
-    from classifier.promotion import Promotion, decide_promotion, save_model
+    from classifier.promotion import Promotion, decide_promotion
+    from classifier.saving import save_model
     from classifier.train import evaluate_model
     from docpipe.settings import DocpipeSettings
 
@@ -157,7 +158,8 @@ def test_a_current_model_that_trained_on_most_rows_is_judged_by_its_held_out_sco
 
 def test_the_model_card_reports_the_current_models_accuracy_on_audit_samples(tiny_model, own_settings, tmp_path):
     from classifier.card import model_card
-    from classifier.promotion import Promotion, decide_promotion, save_model
+    from classifier.promotion import Promotion, decide_promotion
+    from classifier.saving import save_model
     from docpipe.settings import DocpipeSettings
     from flows.train import current_live_accuracy
     from tests.db.test_model_accuracy import review, reviewable
