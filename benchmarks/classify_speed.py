@@ -4,7 +4,7 @@ Threads: as in production, ``DOCPIPE_CLASSIFIER_THREADS`` (capped by ``OMP_THREA
 where the operator sets one).
 
 The stage classifies one document per call, so the figure that matters is the latency of
-``ClassifyStage.classify(text)`` on a single document (tokenising included); the batch
+``ClassifierModel.predict([text])`` on a single document, as the classify stage calls it (tokenising included); the batch
 throughput (what ``docpipe eval`` and re-classification use) is printed beside it. Both
 run with float32 and with bfloat16 autocast (``DOCPIPE_CLASSIFIER_BF16``), on
 ``DOCPIPE_CLASSIFIER_THREADS`` threads. Documents are the generated ones (a mix of every

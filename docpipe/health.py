@@ -235,9 +235,8 @@ class HealthReport:
         lines = [f"# {title}", ""]
         warnings = self.warnings()
         lines += [f"**{len(warnings)} drift warning(s)**" if warnings else "No drift warnings.", ""]
-        lines += [f"- {w}" for w in warnings]
+        lines += [f"- {w}" for w in warnings] + ([""] if warnings else [])
         lines += [
-            "",
             f"Audit samples waiting for review: **{self.unreviewed_audit_samples}** "
             f"(share of automatically accepted documents sent to audit: {self.audit_rate:.1%}, `DOCPIPE_AUDIT_RATE`).",
             "",
@@ -264,6 +263,8 @@ class HealthReport:
         else:
             lines.append("No reviews with a stated confidence yet.")
         lines += ["", "## Drift", "", "PSI of each target against the model's validation rows (> threshold: warning).", ""]
+        if not self.checks:
+            lines.append("No classifications yet.")
         for check in self.checks:
             lines.append(f"**{check.model_version}, {check.scope}** ({documents(check.n)})")
             lines.append("")
