@@ -149,11 +149,10 @@ def record_run_document(session: Session, run_id: int, **values: Any) -> RunDocu
     return row
 
 
-def set_archived_path(session: Session, run_id: int, source_path: str, archived_path: str) -> None:
+def update_run_document(session: Session, run_id: int, source_path: str, **values: Any) -> None:
+    """Change the run's row for this input (status after a later stage, where it was moved)."""
     session.execute(
-        update(RunDocument)
-        .where(RunDocument.run_id == run_id, RunDocument.source_path == source_path)
-        .values(archived_path=archived_path)
+        update(RunDocument).where(RunDocument.run_id == run_id, RunDocument.source_path == source_path).values(**values)
     )
 
 

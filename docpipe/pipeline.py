@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db.models import Document, RunDocument
@@ -194,21 +194,18 @@ def discover_files(paths: list[str | Path]) -> list[Path]:
 
 def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
     if file.content is not None:
-        size = len(file.content)
-    else:
-        assert file.path is not None
-        size = file.path.stat().st_size
-    if size > settings.max_file_bytes:
-        raise FileTooLargeError(f"file of {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", size)
-    if file.content is not None:
+        _check_size(len(file.content), settings)
         return file.content
     assert file.path is not None
+    _check_size(file.path.stat().st_size, settings)
     data = file.path.read_bytes()
-    if len(data) > settings.max_file_bytes:  # it grew since the stat
-        raise FileTooLargeError(
-            f"file of {len(data):,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", len(data)
-        )
+    _check_size(len(data), settings)  # it may have grown since the stat
     return data
+
+
+def _check_size(size: int, settings: DocpipeSettings) -> None:
+    if size > settings.max_file_bytes:
+        raise FileTooLargeError(f"file of {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", size)
 
 
 def _sha256_of(file: InputFile) -> str:
@@ -436,10 +433,9 @@ def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings:
                 outcome.status, outcome.error = FileStatus.NEEDS_REVIEW, document.error
         outcome.reused = False
         outcome.stage_seconds[stage.name] = round(time.perf_counter() - started, 3)
-        session.execute(
-            update(RunDocument)
-            .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
-            .values(status=outcome.status, error=outcome.error, reused=False, stage_seconds=outcome.stage_seconds)
+        repository.update_run_document(
+            session, run_id, outcome.source_path,
+            status=outcome.status, error=outcome.error, reused=False, stage_seconds=outcome.stage_seconds,
         )
 
 
@@ -456,9 +452,5 @@ def sample_for_audit(outcome: FileOutcome, run_id: int, settings: DocpipeSetting
             return False
         document.status, document.error = DocumentStatus.NEEDS_REVIEW, AUDIT_REASON
         outcome.status, outcome.error = FileStatus.NEEDS_REVIEW, AUDIT_REASON
-        session.execute(
-            update(RunDocument)
-            .where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
-            .values(status=outcome.status, error=outcome.error)
-        )
+        repository.update_run_document(session, run_id, outcome.source_path, status=outcome.status, error=outcome.error)
     return True

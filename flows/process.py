@@ -145,7 +145,7 @@ def _archive(path: Path, roots: list[Path], outcome: FileOutcome, run_id: int, s
 
     def record() -> None:
         with session_scope(settings.database_url) as session:
-            repository.set_archived_path(session, run_id, outcome.source_path, outcome.archived_path)
+            repository.update_run_document(session, run_id, outcome.source_path, archived_path=outcome.archived_path)
 
     through_outages(settings, f"recording where {outcome.filename} went", record)
 
