@@ -17,7 +17,6 @@ import argparse
 import random
 import statistics
 import time
-import uuid
 
 
 def main() -> None:
@@ -29,31 +28,24 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, insert, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import insert
 
     from classifier import store
     from classifier.taxonomy import Taxonomy
-    from db.migrate import upgrade
     from db.models import Classification, Document, ProcessingRun, Review
-    from db.session import get_engine, session_scope
+    from db.session import session_scope
     from docpipe.health import AUDIT_REASON
     from docpipe.settings import get_settings
     from flows.health import model_health
+
+    from benchmarks.scratch import scratch_database
 
     settings = get_settings()
     model_dir = store.resolve(settings, args.model)
     if model_dir is None:
         raise SystemExit("no classifier model: train one with `docpipe train`")
     taxonomy = Taxonomy.load(model_dir / "taxonomy.toml")
-    server = make_url(settings.database_url)
-    name = f"docpipe_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with scratch_database(settings.database_url) as url:
         rng = random.Random(7)
         with session_scope(url) as session:
             run_id = session.scalar(insert(ProcessingRun).values(status="completed").returning(ProcessingRun.id))
@@ -97,11 +89,6 @@ def main() -> None:
             f"a run of {args.run_documents}: report in {statistics.median(seconds):.2f} s (median of {args.repeat}); "
             f"{len(report.accuracy)} accuracy rows, {len(report.warnings())} drift warning(s)"
         )
-    finally:
-        get_engine.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -154,6 +154,9 @@ class RunDocument(Base):
     archived_path: Mapped[str | None] = mapped_column(
         Text, comment="Where the file was moved after processing, if it was"
     )
+    worker: Mapped[str | None] = mapped_column(
+        Text, comment="host:pid of the process that last worked on the file in this run"
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 
 

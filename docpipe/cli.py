@@ -50,6 +50,13 @@ def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def cmd_process(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -57,19 +64,28 @@ def cmd_process(args: argparse.Namespace) -> int:
     if missing:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     _require_migrated()
-    from docpipe.errors import DatabaseUnavailableError
+    from docpipe.errors import DatabaseUnavailableError, SchedulerUnavailableError
     from docpipe.prefect_server import ui_address
+    from docpipe.settings import get_settings
+    from flows.cluster import check_scheduler
     from flows.process import process_documents
 
+    settings = get_settings()
+    if settings.dask_address is not None:
+        try:
+            check_scheduler(settings)  # one line here, before a flow run that would fail on it
+        except SchedulerUnavailableError as exc:
+            raise CliError(str(exc)) from exc
     state = process_documents(
         paths=[str(Path(p).resolve()) for p in args.paths],
         move_files=args.move,
         show_progress=not args.no_progress,
+        workers=args.workers,
         return_state=True,
     )
     try:
         summary = state.result()
-    except DatabaseUnavailableError as exc:
+    except (DatabaseUnavailableError, SchedulerUnavailableError) as exc:
         raise CliError(str(exc)) from exc
     summary["prefect_ui"] = ui_address(str(state.state_details.flow_run_id))
     if args.json:
@@ -176,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
     process = commands.add_parser("process", help="process files and folders into the database")
     process.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     process.add_argument("--no-progress", action="store_true", help="no progress bar")
+    process.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="documents processed at once on a local Dask cluster of N worker processes "
+        "(default DOCPIPE_WORKERS, 1: in this process); DOCPIPE_DASK_ADDRESS uses a running cluster instead",
+    )
     process.add_argument(
         "--move",
         action="store_true",

@@ -49,6 +49,10 @@ class DatabaseUnavailableError(DocpipeError):
     """The database did not answer within ``DOCPIPE_DATABASE_WAIT_S``: the batch ends."""
 
 
+class SchedulerUnavailableError(DocpipeError):
+    """The Dask scheduler of ``DOCPIPE_DASK_ADDRESS`` did not answer: the batch does not start."""
+
+
 class CliError(DocpipeError):
     """A problem the user of the command line can fix; printed as one line, exit status 2."""
 

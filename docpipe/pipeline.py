@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import stat
 import time
 from dataclasses import dataclass, field
@@ -192,6 +193,11 @@ def discover_files(paths: list[str | Path]) -> list[Path]:
     return walk_inputs(paths).files
 
 
+def worker_name() -> str:
+    """This process as ``run_documents.worker`` records it: host and process id."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
     if file.content is not None:
         _check_size(len(file.content), settings)
@@ -203,9 +209,35 @@ def _read(file: InputFile, settings: DocpipeSettings) -> bytes:
     return data
 
 
+VANISHED_REASON = "skipped: no longer there (moved or deleted since the batch started; another run may have taken it)"
+
+
+def _missing(file: InputFile) -> tuple[str, str]:
+    """Status and reason for a file the walk found and the worker cannot: moved away since
+    (by a person, or by another batch archiving it: nothing to do), or on a worker of another
+    machine whose folder is not there at all (the inputs are not mounted at the same path: a
+    failure the operator must fix)."""
+    assert file.path is not None
+    if file.path.parent.is_dir():
+        return FileStatus.SKIPPED, VANISHED_REASON
+    return FileStatus.FAILED, (
+        f"cannot read file: its folder does not exist on {socket.gethostname()} "
+        "(every worker must see the inputs at the same path, docs/operations.md)"
+    )
+
+
 def _check_size(size: int, settings: DocpipeSettings) -> None:
     if size > settings.max_file_bytes:
         raise FileTooLargeError(f"file of {size:,} bytes exceeds the limit of {settings.max_file_bytes:,} bytes", size)
+
+
+def content_sha256(file: InputFile) -> str | None:
+    """The file's content hash (what ``db.claims`` claims), or None when it cannot be read
+    (``ingest_file`` then records why)."""
+    try:
+        return _sha256_of(file)
+    except OSError:
+        return None
 
 
 def _sha256_of(file: InputFile) -> str:
@@ -252,6 +284,11 @@ def ingest_file(file: InputFile, run_id: int, settings: DocpipeSettings) -> File
     started = time.perf_counter()
     try:
         content = _read(file, settings)
+    except FileNotFoundError:
+        outcome.status, outcome.error = _missing(file)
+        with session_scope(settings.database_url) as session:
+            _record(session, run_id, outcome)
+        return outcome
     except OSError as exc:
         # Unreadable, so without an identity: the run's record is all there can be.
         outcome.error = f"cannot read file: {exc}"
@@ -368,6 +405,7 @@ def _record(session: Session, run_id: int, outcome: FileOutcome) -> None:
         "ocr_used": outcome.ocr_used,
         "page_count": outcome.page_count,
         "stage_seconds": outcome.stage_seconds,
+        "worker": worker_name(),
     }
     row = session.scalar(
         select(RunDocument).where(RunDocument.run_id == run_id, RunDocument.source_path == outcome.source_path)
@@ -436,6 +474,7 @@ def run_stage(stage: DocumentStage, outcome: FileOutcome, run_id: int, settings:
         repository.update_run_document(
             session, run_id, outcome.source_path,
             status=outcome.status, error=outcome.error, reused=False, stage_seconds=outcome.stage_seconds,
+            worker=worker_name(),
         )
 
 

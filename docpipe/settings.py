@@ -94,6 +94,22 @@ class DocpipeSettings(BaseSettings):
         description="Stages run after text extraction, in order, as a JSON list "
         '(e.g. \'["classify", "extract"]\'); names from docpipe.stage_registry.STAGE_FACTORIES.',
     )
+    workers: int = Field(
+        1,
+        ge=1,
+        description="Documents processed at once on this machine (`docpipe process --workers N`): "
+        "1 processes them one after another in the flow's own process; N > 1 starts a local Dask "
+        "cluster of N single-threaded worker processes, each loading the models once (docs/operations.md).",
+    )
+    dask_address: str | None = Field(
+        None,
+        description="Address of a running Dask scheduler (tcp://HOST:8786) whose workers process "
+        "the documents; overrides DOCPIPE_WORKERS. Workers run from this project's venv and see "
+        "the input files at the same paths (docs/operations.md, 'Scaling out').",
+    )
+    dask_connect_timeout_s: float = Field(
+        10, description="How long to try to reach DOCPIPE_DASK_ADDRESS before the batch ends with an error."
+    )
     task_retries: int = Field(
         2, description="Retries of a stage on transient failures (database, I/O)."
     )

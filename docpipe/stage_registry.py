@@ -6,6 +6,7 @@ Each factory builds its stage from the settings (loading its model), once per pr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from docpipe.errors import ConfigurationError
@@ -44,3 +45,16 @@ def enabled_stages(settings: DocpipeSettings) -> list[DocumentStage]:
             f"unknown stage(s) {unknown} in DOCPIPE_STAGES; known: {sorted(STAGE_FACTORIES)}"
         )
     return [_build(name, settings.model_dump_json()) for name in settings.stages]
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """What a run records and logs of a stage, without the stage (and its model) itself."""
+
+    name: str
+    version: str
+    runtime: str
+
+
+def stage_infos(settings: DocpipeSettings) -> list[StageInfo]:
+    return [StageInfo(stage.name, stage.version, stage.runtime) for stage in enabled_stages(settings)]

@@ -60,11 +60,18 @@ install_model_runtime() {
   cp "$wheels/build.json" "$venv/docpipe-model-runtime.json"
 }
 
+# Dask workers started from the venv read their configuration there (scripts/dask.yaml).
+install_dask_config() {
+  mkdir -p "$DOCPIPE_ROOT/.venv/etc/dask"
+  cp "$DOCPIPE_ROOT/scripts/dask.yaml" "$DOCPIPE_ROOT/.venv/etc/dask/docpipe.yaml"
+}
+
 sync_venv() {
   local venv="$DOCPIPE_ROOT/.venv" lock="$DOCPIPE_ROOT/requirements.lock"
   local want; want="$(cat "$lock" "$DOCPIPE_ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
   if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.docpipe-lock" 2>/dev/null)" = "$want" ]; then
     install_model_runtime
+    install_dask_config
     return 0
   fi
   say "installing Python dependencies into .venv (first run: several minutes, llama.cpp compiles)"
@@ -74,6 +81,7 @@ sync_venv() {
   "$venv/bin/pip" install -q -r "$lock"
   "$venv/bin/pip" install -q --no-deps --no-build-isolation -e "$DOCPIPE_ROOT" >"$venv/docpipe-install.log" 2>&1 ||
     { cat "$venv/docpipe-install.log" >&2; return 1; }
+  install_dask_config
   echo "$want" > "$venv/.docpipe-lock"
 }
 

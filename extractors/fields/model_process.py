@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from docpipe.errors import ModelCrashedError
+from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
 from extractors.fields.backends import Generation, load_backend
 from extractors.fields.model_files import ModelFile
@@ -96,6 +96,12 @@ class SupervisedBackend:
         return self._process.pid if self._process is not None and self._process.is_alive() else None
 
     def _start(self) -> None:
+        if multiprocessing.current_process().daemon:
+            raise ConfigurationError(
+                "the language model cannot start in a daemonic process: start Dask workers from the "
+                "project's venv, whose Dask configuration says `distributed.worker.daemon: false` "
+                "(scripts/dask.yaml, installed by scripts/bootstrap.sh), or set DASK_DISTRIBUTED__WORKER__DAEMON=False"
+            )
         context = multiprocessing.get_context("spawn")
         parent_end, child_end = context.Pipe()
         process = context.Process(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from db import repository
 from db.models import Document, Page, RunDocument
 from db.session import session_scope
-from docpipe.pipeline import InputFile, discover_files, ingest_file
+from docpipe.pipeline import VANISHED_REASON, InputFile, discover_files, ingest_file, worker_name
 from extractors.text import TEXT_STAGE_VERSION, text_version
 from tests import documents
 
@@ -132,6 +133,23 @@ def test_file_over_the_size_limit_fails_without_being_read(settings, tmp_path):
     outcome = ingest(settings.model_copy(update={"max_file_bytes": 100}), path)
     assert outcome.status == "failed" and "exceeds the limit" in outcome.error
     assert stored(settings, outcome.document_id)[0].status == "failed"
+
+
+def test_a_file_gone_since_the_walk_is_skipped_and_a_missing_folder_fails(settings, tmp_path):
+    gone = tmp_path / "taken.txt"
+    gone.write_text("moved away by another batch")
+    file = InputFile.from_path(gone)
+    gone.unlink()
+    run_id = start_run(settings)
+    outcome = ingest_file(file, run_id, settings)
+    assert (outcome.status, outcome.error, outcome.document_id) == ("skipped", VANISHED_REASON, None)
+
+    unmounted = ingest_file(InputFile.from_path(tmp_path / "not-mounted" / "a.pdf"), run_id, settings)
+    assert unmounted.status == "failed"
+    assert unmounted.error.startswith(f"cannot read file: its folder does not exist on {socket.gethostname()} ")
+    with session_scope(settings.database_url) as session:
+        rows = session.scalars(select(RunDocument).where(RunDocument.run_id == run_id).order_by(RunDocument.id)).all()
+        assert [(row.status, row.worker) for row in rows] == [("skipped", worker_name()), ("failed", worker_name())]
 
 
 def test_misnamed_file_is_read_by_its_content_and_flagged(settings, tmp_path):

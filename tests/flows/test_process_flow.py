@@ -226,7 +226,7 @@ def test_file_names_are_never_format_strings_of_task_run_names(prefect_harness, 
             )
             return sorted(run.name for run in runs)
 
-    assert asyncio.run(task_run_names()) == sorted(f"text: {name}" for name in names)
+    assert asyncio.run(task_run_names()) == sorted(f"{task}: {name}" for name in names for task in ("document", "text"))
     assert not any(settings.database_url in row["file"] for row in summary["files"])
 
 
