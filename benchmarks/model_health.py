@@ -32,6 +32,7 @@ def main() -> None:
 
     from classifier import store
     from classifier.taxonomy import Taxonomy
+    from db.migrate import upgrade
     from db.models import Classification, Document, ProcessingRun, Review
     from db.session import session_scope
     from docpipe.health import AUDIT_REASON
@@ -46,6 +47,7 @@ def main() -> None:
         raise SystemExit("no classifier model: train one with `docpipe train`")
     taxonomy = Taxonomy.load(model_dir / "taxonomy.toml")
     with scratch_database(settings.database_url) as url:
+        upgrade(url)
         rng = random.Random(7)
         with session_scope(url) as session:
             run_id = session.scalar(insert(ProcessingRun).values(status="completed").returning(ProcessingRun.id))

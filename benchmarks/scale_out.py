@@ -20,48 +20,37 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import psutil
 from sqlalchemy import select
 
-from benchmarks.scratch import scratch_database
+from benchmarks.scratch import Sampler, scratch_database
+from db.migrate import upgrade
 from db.models import RunDocument
 from db.session import session_scope
 from docpipe.settings import get_settings
 
 
-class TreeMemory:
+class TreeMemory(Sampler):
     """Peak RSS of each process of a process tree with its own children (a worker with its
     model process and Tesseract), and of the whole tree, sampled every ``interval_s``."""
 
     def __init__(self, root: int, interval_s: float = 0.25) -> None:
-        self.root, self.interval_s = root, interval_s
+        super().__init__(interval_s)
+        self.root = root
         self.own: dict[int, int] = {}
         """pid -> peak RSS of the process alone"""
         self.with_children: dict[int, int] = {}
         """pid -> peak RSS of the process and its descendants, summed at the same moment"""
         self.total = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._sample(psutil.Process(self.root))
-            except psutil.Error:
-                pass
-            self._stop.wait(self.interval_s)
+    def sample(self) -> None:
+        try:
+            self._sample(psutil.Process(self.root))
+        except psutil.Error:
+            pass
 
     def _sample(self, root: psutil.Process) -> None:
         rss: dict[int, int] = {}
@@ -87,6 +76,7 @@ class TreeMemory:
 def measure(folders: list[str], workers: int) -> dict:
     settings = get_settings()
     with scratch_database(settings.database_url) as url:
+        upgrade(url)
         env = {**os.environ, "DOCPIPE_DATABASE_URL": url}
         command = [shutil.which("docpipe") or str(Path(sys.executable).parent / "docpipe"), "process", *folders,
                    "--workers", str(workers), "--json", "--no-progress"]

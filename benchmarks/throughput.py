@@ -16,12 +16,12 @@ import argparse
 import os
 import resource
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.scratch import Sampler
 from docpipe.errors import InputError
 from docpipe.pipeline import discover_files
 from docpipe.settings import DocpipeSettings
@@ -85,7 +85,7 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-class ChildPeakMemory:
+class ChildPeakMemory(Sampler):
     """Peak RSS of this process's child processes (Tesseract), sampled from /proc.
 
     ``RUSAGE_CHILDREN`` cannot tell: a child's peak includes the Python process it was
@@ -93,31 +93,18 @@ class ChildPeakMemory:
     """
 
     def __init__(self, interval_s: float = 0.05) -> None:
+        super().__init__(interval_s)
         self.peak_kib = 0
-        self._interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> ChildPeakMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _run(self) -> None:
+    def sample(self) -> None:
         parent = str(os.getpid())
-        while not self._stop.wait(self._interval_s):
-            for status in Path("/proc").glob("[0-9]*/status"):
-                try:
-                    fields = dict(
-                        line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
-                    )
-                except OSError:  # the process ended while we looked
-                    continue
-                if fields.get("PPid", "").strip() == parent and "VmHWM" in fields:
-                    self.peak_kib = max(self.peak_kib, int(fields["VmHWM"].split()[0]))
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+            except OSError:  # the process ended while we looked
+                continue
+            if fields.get("PPid", "").strip() == parent and "VmHWM" in fields:
+                self.peak_kib = max(self.peak_kib, int(fields["VmHWM"].split()[0]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

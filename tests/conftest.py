@@ -12,15 +12,12 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -37,21 +34,10 @@ def _server_url() -> str:
 @contextmanager
 def fresh_database() -> Iterator[str]:
     """Create an empty database on the test server; drop it afterwards."""
-    server = make_url(_server_url())
-    name = f"docpipe_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        from db.session import get_engine
+    from benchmarks.scratch import scratch_database
 
-        get_engine.cache_clear()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(_server_url(), prefix="docpipe_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
