@@ -16,6 +16,7 @@ from pathlib import Path
 
 from classifier.data import fingerprint, load_dataset, normalise_labels, review_examples, split
 from classifier.examples import Example
+from classifier.rendering import as_received
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
 from db.reviews import corrected_labels
@@ -94,7 +95,8 @@ def assemble_training_set(
     real, sources = load_sources(settings, specs, taxonomy)
     corrections, _ = normalise_labels(review_examples(corrected_labels(settings.database_url)), taxonomy)
     real.extend(corrections)
-    generated = generate(taxonomy, config.synthetic_per_label, config.seed, existing=real)
+    # Generated documents as they would arrive (receipt scans OCR'd, invoices from a PDF's text layer).
+    generated = as_received(generate(taxonomy, config.synthetic_per_label, config.seed, existing=real), settings)
     train, validation = split(real + generated, config.validation_fraction, config.seed)
     counts = {
         target.name: {label: sum(1 for ex in train if ex.labels.get(target.name) == label) for label in target.labels}

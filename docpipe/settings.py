@@ -184,6 +184,14 @@ class DocpipeSettings(BaseSettings):
         description="A document any of whose calibrated top probabilities (doc_type, urgency, "
         "department) is under this is marked needs_review instead of silently accepted.",
     )
+    classifier_unextracted_threshold: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="A document classified as a type that gets no field extraction (`other`) is "
+        "accepted only when that doc_type probability is at least this; otherwise it goes to review "
+        "naming the runner-up type, so no contract or invoice is left unread unseen.",
+    )
     classifier_training_data: list[str] = Field(
         default_factory=list,
         description="Labelled data every training run adds (the default model's too), as a JSON "

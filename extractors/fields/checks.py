@@ -304,3 +304,41 @@ def check(
             elif broken:
                 report.review_reasons.append(f"{name}: {'; '.join(violation.message for violation in broken)}")
     return report
+
+
+# --- does the document agree with its type? -------------------------------------------------
+# A till receipt and an invoice fill the same schema, and the classifier can take one for the
+# other (a Malaysian "TAX INVOICE" slip is a receipt). Their fields tell them apart: an
+# invoice asks to be paid (a number, often a due date and an addressee); a receipt records a
+# payment made at a till (cash tendered and change, a cashier). Where the two disagree the
+# document goes to review with the type in question, rather than a rule rewriting the type
+# (the classifier's label stays the record, and a person's correction trains the next model).
+
+TILL_CUES: dict[str, re.Pattern[str]] = {
+    "change given": re.compile(r"\bchange(?:\s+due)?\b\W{0,3}(?:rm|\$|€|£|usd|eur)?\s*\d", re.I),
+    "cash tendered": re.compile(r"\b(?:cash(?:\s+tendered)?|tender(?:ed)?|paid\s+amount)\b\W{0,3}(?:rm|\$|€|£)?\s*\d", re.I),
+    "a cashier line": re.compile(r"\bcashier\b", re.I),
+}
+
+
+def till_cues(text: str) -> list[str]:
+    """What in ``text`` reads as a till receipt."""
+    return [name for name, pattern in TILL_CUES.items() if pattern.search(text)]
+
+
+def type_contradiction(doc_type: str, report: CheckReport, text: str) -> str | None:
+    """The review reason when the checked fields contradict ``doc_type`` (invoice or receipt).
+
+    Only values found in the text count: a number the model invented is no invoice number.
+    """
+    def found(name: str) -> bool:
+        check_ = report.fields.get(name)
+        return check_ is not None and check_.grounding not in (None, "absent")
+
+    if doc_type == "invoice" and not found("invoice_number"):
+        cues = till_cues(text)
+        if cues:
+            return f"doc_type invoice in doubt: no invoice number, and it reads as a till receipt ({', '.join(cues)})"
+    if doc_type == "receipt" and found("due_date") and not till_cues(text):
+        return "doc_type receipt in doubt: it has a due date and nothing of a till (no cash, change or cashier)"
+    return None

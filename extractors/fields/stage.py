@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import Fields, StageInput, StageResult
 from extractors.fields.backends import LLMBackend
-from extractors.fields.checks import CheckReport, check, discard_instruction_copies
+from extractors.fields.checks import CheckReport, check, discard_instruction_copies, type_contradiction
 from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated, system_prompt
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.model_process import start_backend
@@ -88,8 +88,12 @@ class ExtractionStage:
                 f"long document: the model read {len(extracted.context.text)} of "
                 f"{extracted.context.source_chars} characters (start + key passages)"
             ]
+        reasons = list(checked.report.review_reasons)
+        contradiction = type_contradiction(doc_type, checked.report, text)
+        if contradiction:
+            reasons.insert(0, contradiction)
+            issues.setdefault("document", []).append(contradiction)
         fields = Fields(schema.name, doc_type, checked.record, checked.report.confidences, issues)
-        reasons = checked.report.review_reasons
         return StageResult(needs_review=bool(reasons), reason="; ".join(reasons) if reasons else None, fields=fields)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -100,6 +101,8 @@ def test_generated_documents_are_labelled_in_the_taxonomy_and_reproducible():
     counts = Counter(ex.labels["doc_type"] for ex in first) + Counter(ex.labels["department"] for ex in first)
     for label in (*taxonomy.target("doc_type").labels, *taxonomy.target("department").labels):
         assert counts[label] >= 20, label
+    # The pair a model confuses gets more examples (EXTRA_SHARE).
+    assert counts["receipt"] >= 30 and counts["invoice"] >= 30
     # Urgency cues are written into the text: high-urgency tickets say why.
     high = [ex.text for ex in first if ex.labels.get("urgency") == "high" and ex.labels["doc_type"] == "ticket"]
     assert high and all(
@@ -109,6 +112,20 @@ def test_generated_documents_are_labelled_in_the_taxonomy_and_reproducible():
         )
         for text in high
     )
+
+
+def test_generated_receipts_and_invoices_carry_the_cues_that_tell_them_apart():
+    """A receipt is paid at a till (cash and change, or a card) and is never due; an invoice
+    asks to be paid (a number, terms or a due date) and gives no change."""
+    generated = generate(Taxonomy.load(), per_label=40, seed=5)
+    receipts = [ex.text.lower() for ex in generated if ex.labels["doc_type"] == "receipt"]
+    invoices = [ex.text.lower() for ex in generated if ex.labels["doc_type"] == "invoice"]
+    paid = re.compile(r"\b(cash|change|card|visa|mastercard|tender|paid amount)\b")
+    asks = re.compile(r"due|terms|number|nummer|n°|no[.:]|#|fattura n|betalen|paiement|payable|remit|pay")
+    assert receipts and all(paid.search(text) and "due date" not in text for text in receipts)
+    assert invoices and all(asks.search(text) and not re.search(r"\bchange\b", text) for text in invoices)
+    # Receipts arrive in several forms: till slips of several countries and short slips.
+    assert any("sdn bhd" in text for text in receipts) and any(len(text.split("\n")) < 10 for text in receipts)
 
 
 def test_generated_documents_only_fill_labels_real_data_lacks():

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import random
 import re
-
 import uuid
 
 import pytest
 from sqlalchemy import select, text
 
 from classifier.stage import NO_MODEL_VERSION
+from classifier.synthetic import KINDS, make_example
 from db import repository
 from db.models import Classification, Document
 from db.session import session_scope
@@ -42,8 +43,9 @@ def ingest(settings, tmp_path, body: str):
     return outcome, run_id, stored
 
 
-def build(settings, threshold: float):
-    return stage_registry.STAGE_FACTORIES["classify"](settings.model_copy(update={"classifier_review_threshold": threshold}))
+def build(settings, threshold: float, unextracted: float = 0.0):
+    update = {"classifier_review_threshold": threshold, "classifier_unextracted_threshold": unextracted}
+    return stage_registry.STAGE_FACTORIES["classify"](settings.model_copy(update=update))
 
 
 def test_classification_is_stored_and_shown_in_document_results(stage_settings, tiny_model, tmp_path):
@@ -149,3 +151,39 @@ def test_switching_back_to_an_older_model_version_shows_its_labels_again(stage_s
             {"id": outcome.document_id},
         ).one()
     assert tuple(shown) == ("invoice", "clf-old")
+
+
+def _labels(doc_type: str, distribution: dict[str, float]) -> Labels:
+    return Labels(
+        labels={"doc_type": doc_type, "urgency": "low", "department": "General Inquiry"},
+        confidences={"doc_type": distribution[doc_type], "urgency": 0.9, "department": 0.9},
+        probabilities={"doc_type": distribution},
+    )
+
+
+def test_other_is_accepted_only_when_sure_and_the_runner_up_is_named(stage_settings):
+    stage = build(stage_settings, 0.0, unextracted=0.8)
+    unsure = _labels("other", {"other": 0.61, "contract": 0.3, "invoice": 0.09})
+    assert stage._unsure_unextracted(unsure) == (
+        "doc_type other 0.61 < 0.8, runner-up contract 0.30: "
+        "documents of type other get no field extraction, so a person confirms the type"
+    )
+    assert stage._unsure_unextracted(_labels("other", {"other": 0.85, "contract": 0.15})) is None
+    # A type that is extracted is judged by the review threshold alone.
+    assert stage._unsure_unextracted(_labels("contract", {"contract": 0.4, "other": 0.35, "invoice": 0.25})) is None
+
+
+def test_a_document_the_model_calls_other_goes_to_review_unless_sure(stage_settings, tmp_path):
+    """The real model on documents of every kind: each one it calls ``other`` below the
+    threshold is in review with the runner-up named; nothing else is sent there for it."""
+    rng = random.Random(4)
+    stage = build(stage_settings, 0.0, unextracted=1.0)  # no `other` is ever sure enough
+    taxonomy = stage.model.taxonomy
+    texts = [make_example(kind, rng, taxonomy).text for kind in KINDS for _ in range(2)]
+    results = [stage.run(StageInput(document_id=0, text=text)) for text in texts]
+    called_other = [r for r in results if r.labels.labels["doc_type"] == "other"]
+    for result in results:
+        assert result.needs_review == (result.labels.labels["doc_type"] == "other")
+    for result in called_other:
+        assert re.fullmatch(r"doc_type other \d\.\d\d < 1, runner-up \w+ \d\.\d\d: .*", result.reason)
+    assert called_other, "the test model calls none of the generated other documents other"

@@ -32,12 +32,13 @@ TICKETS = [
 
 @pytest.fixture
 def classify_settings(own_settings, tiny_model, monkeypatch):
-    """The classify stage with the session's tiny model, accepting every label (threshold 0),
+    """The classify stage with the session's tiny model, accepting every label (thresholds 0),
     on a database of the test's own (the model-health figures count only its documents)."""
     monkeypatch.setenv("DOCPIPE_STAGES", '["classify"]')
     monkeypatch.setenv("DOCPIPE_CLASSIFIER_MODEL", str(tiny_model.directory))
     monkeypatch.setenv("DOCPIPE_CLASSIFIER_BF16", "false")
     monkeypatch.setenv("DOCPIPE_CLASSIFIER_REVIEW_THRESHOLD", "0")
+    monkeypatch.setenv("DOCPIPE_CLASSIFIER_UNEXTRACTED_THRESHOLD", "0")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()

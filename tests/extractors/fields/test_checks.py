@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from extractors.fields.checks import check, discard_instruction_copies
+from extractors.fields.checks import check, discard_instruction_copies, till_cues, type_contradiction
 from extractors.fields.extract import parse_draft, system_prompt
 from schemas.registry import SCHEMAS, schema_for
 
@@ -150,3 +150,41 @@ def test_values_copied_from_the_instructions_are_dropped():
     assert values["parties"] == ["Alpha Corp"] and values["term"] is None and values["governing_law"] is None
     assert set(issues) == {"parties", "term", "governing_law"}
     assert values["title"] == "SUPPLY AGREEMENT"  # also in no instruction, and in the text
+
+
+TILL_SLIP = "KEDAI MAJU\nCASHIER: AMINAH\nMILO 2 X 3.50 7.00\nTOTAL RM7.00\nCASH RM10.00\nCHANGE RM3.00\nTHANK YOU"
+BILL = "ACME LTD\nInvoice\nBill to: Northwind\nDue date: 2026-04-30\nTotal due 1,200.00 EUR\nChange of address: see below"
+
+
+def test_till_cues_read_cash_change_and_cashier_not_a_change_of_address():
+    assert till_cues(TILL_SLIP) == ["change given", "cash tendered", "a cashier line"]
+    assert till_cues(RECEIPT_OCR) == ["cash tendered"]
+    assert till_cues(BILL) == []
+
+
+def _checked(text: str, **values):
+    """The real checks on a record with ``values`` (the rest empty) against ``text``."""
+    extracted = parse_draft(SCHEMAS[INVOICE], {"line_items": [], **values}, text)
+    return check(SCHEMAS[INVOICE], extracted.record.model_dump(), text, INVOICE_REQUIRED, extracted.parse_issues)
+
+
+def test_an_invoice_without_a_number_that_reads_as_a_till_slip_is_in_doubt():
+    reason = type_contradiction("invoice", _checked(TILL_SLIP, total_amount="7.00"), TILL_SLIP)
+    assert reason == (
+        "doc_type invoice in doubt: no invoice number, and it reads as a till receipt "
+        "(change given, cash tendered, a cashier line)"
+    )
+    # An invented number (not in the text) is no number.
+    assert type_contradiction("invoice", _checked(TILL_SLIP, invoice_number="123456789012"), TILL_SLIP) == reason
+    # A number found in the text, or no till: the type stands.
+    assert type_contradiction("invoice", _checked(RECEIPT_OCR, invoice_number="CS00072113"), RECEIPT_OCR) is None
+    assert type_contradiction("invoice", _checked(BILL), BILL) is None
+    assert type_contradiction("receipt", _checked(TILL_SLIP), TILL_SLIP) is None
+
+
+def test_a_receipt_with_a_due_date_and_no_till_is_in_doubt():
+    due = _checked(BILL, due_date="2026-04-30")
+    assert type_contradiction("receipt", due, BILL).startswith("doc_type receipt in doubt: it has a due date")
+    assert type_contradiction("receipt", _checked(TILL_SLIP, due_date="2026-04-30"), TILL_SLIP) is None  # invented
+    assert type_contradiction("receipt", _checked(BILL), BILL) is None
+    assert type_contradiction("contract", due, BILL) is None

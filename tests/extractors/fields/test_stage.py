@@ -145,3 +145,21 @@ def test_typed_views_have_typed_columns(migrated_database):
     assert types["invoices.document_id"] == "bigint" and types["invoice_line_items.amount"] == "numeric"
     assert types["contracts.parties"] == "ARRAY" and types["contracts.effective_date"] == "date"
     assert types["tickets.ticket_type"] == "character varying"
+
+
+TILL_RECEIPT = (
+    "SUNRISE MART\n12 JALAN AMPANG, KUALA LUMPUR\nDATE 12/03/2024 14:02\nCASHIER: AMINAH\n"
+    "MILK 1L 2 X 3.50 7.00\nTOTAL RM7.00\nCASH RM10.00\nCHANGE RM3.00\nTHANK YOU, PLEASE COME AGAIN"
+)
+
+
+def test_a_till_receipt_classified_as_an_invoice_goes_to_review_with_its_type_in_doubt(settings, stage):
+    document_id = _document(settings, TILL_RECEIPT, "invoice")
+    result = _run(settings, stage, document_id)
+    # The slip has no number: whatever the model answers is not found in the text.
+    assert result.fields.record.invoice_number is None or "invoice_number not found in the text" in result.reason
+    assert result.needs_review
+    assert result.reason.startswith("doc_type invoice in doubt: no invoice number, and it reads as a till receipt (")
+    with session_scope(settings.database_url) as session:
+        extraction = session.scalars(select(Extraction).where(Extraction.document_id == document_id)).one()
+        assert any("doc_type invoice in doubt" in issue for issue in extraction.issues["document"])
