@@ -74,23 +74,24 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
     started = time.perf_counter()
     backend.prepare(entry.schema.draft)
     constraint_s = time.perf_counter() - started
-    extractor = FieldExtractor(backend, settings.extract_max_input_chars, settings.extract_max_output_tokens)
+    extractor = FieldExtractor.from_settings(backend, settings)
     report = WorkerReport(load_s, constraint_s, [], [])
     for path in paths:
         started = time.perf_counter()
         try:
-            text = read_text(path.read_bytes(), settings).text
+            read = read_text(path.read_bytes(), settings)
         except InputError as exc:
             report.failures.append(f"{path.name}: {exc}")
             continue
         text_s = time.perf_counter() - started
+        text = read.text
         started = time.perf_counter()
         try:
-            extracted = extractor.extract(entry.schema, text)
+            extracted = extractor.extract(entry.schema, text, read.layout_text)
         except OutputTruncated as exc:
             report.failures.append(f"{path.name}: {exc}")
             continue
-        review = bool(check_extraction(extracted, entry.required, text).report.review_reasons)
+        review = bool(check_extraction(extracted, entry.required, text, read.layout_text).report.review_reasons)
         generation = extracted.generation
         assert generation is not None
         report.documents.append(

@@ -64,6 +64,12 @@ class Document(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     page_count: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str | None] = mapped_column(Text)
+    layout_text: Mapped[str | None] = mapped_column(
+        Text,
+        comment="The text as laid out on the pages (each printed row on one line, columns kept "
+        "apart by spaces), which field extraction reads; null when the text has no positions "
+        "(plain text, mail)",
+    )
     status: Mapped[str] = mapped_column(String(20), default=DocumentStatus.PENDING)
     error: Mapped[str | None] = mapped_column(Text, comment="Why it failed or needs review")
     parent_id: Mapped[int | None] = mapped_column(

@@ -105,6 +105,7 @@ def store_text(session: Session, document: Document, extracted: ExtractedText, t
     document.media_type = extracted.media_type
     document.page_count = len(extracted.pages)
     document.text = extracted.text
+    document.layout_text = extracted.layout_text
     document.source_metadata = extracted.metadata
     document.stage_versions = {"text": text_version}
     document.status = DocumentStatus.PROCESSED
@@ -131,6 +132,7 @@ def mark_failed(session: Session, document: Document, reason: str, media_type: s
     document.media_type = media_type
     document.page_count = None
     document.text = None
+    document.layout_text = None
     document.stage_versions = {}
     document.processed_at = now()
 
@@ -194,6 +196,7 @@ def stage_input(session: Session, document: Document) -> StageInput:
     return StageInput(
         document_id=document.id,
         text=document.text or "",
+        layout_text=document.layout_text,
         media_type=document.media_type,
         metadata=dict(document.source_metadata),
         labels=labels,

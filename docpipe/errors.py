@@ -45,6 +45,11 @@ class ModelCrashedError(DocpipeError):
     fails with what earlier stages found kept, and the next document gets a fresh process."""
 
 
+class ModelAnswerError(ModelCrashedError):
+    """A model served elsewhere answered outside its schema (a server that ignores the
+    response format): handled as a crash, the document fails with earlier results kept."""
+
+
 class DatabaseUnavailableError(DocpipeError):
     """The database did not answer within ``DOCPIPE_DATABASE_WAIT_S``: the batch ends."""
 

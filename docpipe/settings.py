@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -130,9 +131,27 @@ class DocpipeSettings(BaseSettings):
     # --- field extraction (stage "extract", docs/extraction.md) ------------------------
     extract_backend: str = Field(
         "llamacpp",
-        description="Language-model runtime filling the schemas: 'llamacpp' (GGUF files) or "
-        "'transformers' (a Hugging Face model directory or a GGUF file); see "
+        description="Language-model runtime filling the schemas: 'llamacpp' (GGUF files), "
+        "'transformers' (a Hugging Face model directory or a GGUF file) or 'openai' (a model "
+        "served on the organisation's network by an OpenAI-compatible server: llama.cpp's server, "
+        "Ollama, vLLM; DOCPIPE_EXTRACT_MODEL is then the name it serves); see "
         "extractors.fields.backends.BACKENDS.",
+    )
+    extract_endpoint_url: str | None = Field(
+        None,
+        description="The 'openai' backend's base URL, up to /v1 (e.g. http://llm.internal:8080/v1).",
+    )
+    extract_endpoint_timeout_s: float = Field(
+        120.0, gt=0, description="The 'openai' backend: seconds to wait for one document's answer."
+    )
+    extract_endpoint_response_format: Literal["json_schema", "json_object"] = Field(
+        "json_schema",
+        description="How the 'openai' backend sends the schema: 'json_schema' (OpenAI structured "
+        "outputs: llama.cpp's server, vLLM, Ollama) or 'json_object' with a 'schema' key "
+        "(llama-cpp-python's server).",
+    )
+    extract_endpoint_api_key: SecretStr | None = Field(
+        None, description="The 'openai' backend: a bearer token, when the server asks for one."
     )
     extract_model: str = Field(
         "qwen2.5-coder-0.5b",
@@ -157,8 +176,14 @@ class DocpipeSettings(BaseSettings):
     )
     extract_max_input_chars: int = Field(
         5000,
-        description="Characters of document text sent to the model; longer documents are cut to "
-        "their start plus the passages that mention the schema's key terms.",
+        description="Characters of document text sent to the model (a run of spaces counts as one); "
+        "longer documents are cut to their start plus the passages that mention the schema's key terms.",
+    )
+    extract_layout: bool = Field(
+        True,
+        description="The model reads each page as laid out (printed rows on one line, columns kept "
+        "apart by spacing, from the words' positions) instead of in reading order; grounding and "
+        "classification use the reading-order text either way (docs/extraction.md).",
     )
     extract_max_output_tokens: int = Field(
         1024,

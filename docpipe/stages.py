@@ -34,6 +34,9 @@ class PageText:
     """Mean Tesseract word confidence (0-100) when the page was OCR'd."""
     width: float | None = None
     height: float | None = None
+    layout: str | None = None
+    """The page as laid out (extractors.layout: each printed row on one line, columns kept
+    apart by spacing); None where the text has no positions (plain text, mail bodies)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,14 @@ class ExtractedText:
     def text(self) -> str:
         # A form feed between pages keeps page boundaries recoverable from the full text.
         return "\n\f\n".join(page.text for page in self.pages)
+
+    @property
+    def layout_text(self) -> str | None:
+        """The pages as laid out (a page without positions as its text); None when no page
+        has positions."""
+        if all(page.layout is None for page in self.pages):
+            return None
+        return "\n\f\n".join(page.text if page.layout is None else page.layout for page in self.pages)
 
     @property
     def ocr_used(self) -> bool:
@@ -101,6 +112,9 @@ class StageInput:
     document_id: int
     text: str
     media_type: str | None = None
+    layout_text: str | None = None
+    """``text`` as laid out on its pages (``ExtractedText.layout_text``); None when the
+    document's text has no positions."""
     metadata: dict[str, Any] = field(default_factory=dict)
     labels: Labels | None = None
     """The document's current classification (the latest one: a person's after a review)."""

@@ -34,15 +34,20 @@ def storable(extracted: ExtractedText) -> ExtractedText:
     UTF-16 text, PDF text layers, encoded mail headers carry them), with a warning saying
     how many were removed; an extraction without any is returned as it is."""
     pages = [_without_nul(page.text) for page in extracted.pages]
+    layouts = [_without_nul(page.layout) for page in extracted.pages]
     metadata, in_metadata = _without_nul(extracted.metadata)
     names = [_without_nul(attachment.filename) for attachment in extracted.attachments]
     removed = sum(count for _, count in pages) + in_metadata + sum(count for _, count in names)
+    removed += sum(count for _, count in layouts)
     if not removed:
         return extracted
     warning = f"removed {removed} NUL character(s), which the database cannot store"
     return ExtractedText(
         media_type=extracted.media_type,
-        pages=[replace(page, text=text) for page, (text, _) in zip(extracted.pages, pages)],
+        pages=[
+            replace(page, text=text, layout=layout)
+            for page, (text, _), (layout, _) in zip(extracted.pages, pages, layouts)
+        ],
         attachments=[replace(attachment, filename=name) for attachment, (name, _) in zip(extracted.attachments, names)],
         metadata={**metadata, "warnings": [*metadata.get("warnings", []), warning]},
     )

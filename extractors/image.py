@@ -56,6 +56,7 @@ def read_image(content: bytes, settings: DocpipeSettings, media_type: str) -> Ex
             number=number,
             text=result.text,
             source="ocr",
+            layout=result.layout,
             ocr_confidence=result.confidence,
             width=float(width),
             height=float(height),

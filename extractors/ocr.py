@@ -25,6 +25,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from docpipe.errors import ConfigurationError, CorruptFileError, TransientError
 from docpipe.settings import DocpipeSettings
+from extractors.layout import Word, layout_text
 
 
 
@@ -71,6 +72,8 @@ class OcrResult:
     text: str
     confidence: float
     """Mean word confidence 0-100; 0 when no word was recognised (a blank page)."""
+    layout: str = ""
+    """The page as laid out, from the same word boxes (extractors.layout)."""
 
 
 def tesseract_available() -> bool:
@@ -217,14 +220,15 @@ def ocr_image(image: Image.Image, settings: DocpipeSettings) -> OcrResult:
 
 def _assemble(data: dict[str, list]) -> OcrResult:
     """Rebuild lines and paragraphs from Tesseract's word boxes; average word confidence."""
-    lines: dict[tuple[int, int, int], list[str]] = {}
+    lines: dict[tuple[int, int, int], list[Word]] = {}
     confidences: list[float] = []
     for i, word in enumerate(data["text"]):
         word = word.strip()
         if data["level"][i] != 5 or not word:
             continue
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        lines.setdefault(key, []).append(word)
+        left, top = data["left"][i], data["top"][i]
+        lines.setdefault(key, []).append(Word(word, left, top, left + data["width"][i], top + data["height"][i]))
         confidence = float(data["conf"][i])
         if confidence >= 0:
             confidences.append(confidence)
@@ -233,12 +237,12 @@ def _assemble(data: dict[str, list]) -> OcrResult:
     for (block, paragraph, _line), words in lines.items():
         if previous_paragraph is not None and (block, paragraph) != previous_paragraph:
             parts.append("")
-        parts.append(" ".join(words))
+        parts.append(" ".join(word.text for word in words))
         previous_paragraph = (block, paragraph)
     # A page where Tesseract recognised no word (blank, or noise only) is a page with no text
     # and confidence 0, not a failure.
     confidence = round(sum(confidences) / len(confidences), 2) if confidences else 0.0
-    return OcrResult(text="\n".join(parts), confidence=confidence)
+    return OcrResult(text="\n".join(parts), confidence=confidence, layout=layout_text(lines.values()))
 
 
 def ocr_images(images: Iterable[Image.Image], settings: DocpipeSettings) -> list[OcrResult]:

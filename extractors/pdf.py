@@ -16,6 +16,7 @@ from PIL import Image
 from docpipe.errors import CorruptFileError, EncryptedFileError, FileTooLargeError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import ExtractedText, PageText
+from extractors.layout import Word, layout_text
 from extractors.ocr import ocr_images
 from extractors.sniff import PDF
 
@@ -63,6 +64,16 @@ def _render(page: pymupdf.Page, settings: DocpipeSettings) -> Image.Image:
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
 
 
+def _layout(page: pymupdf.Page) -> str:
+    """The text layer as laid out (extractors.layout), from PyMuPDF's words and its lines."""
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for x0, y0, x1, y1, text, block, line, _number in page.get_text("words"):
+        # Words come in the unrotated page's coordinates; the reader sees the page rotated.
+        box = pymupdf.Rect(x0, y0, x1, y1) * page.rotation_matrix
+        lines.setdefault((block, line), []).append(Word(text, box.x0, box.y0, box.x1, box.y1))
+    return layout_text(lines.values())
+
+
 def read_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
     with _open(content) as document:
         if document.page_count == 0:
@@ -94,9 +105,15 @@ def read_pdf(content: bytes, settings: DocpipeSettings) -> ExtractedText:
             common = {"number": number + 1, "width": page.rect.width, "height": page.rect.height}
             if number in recognised:
                 ocr = recognised[number]
-                pages.append(PageText(text=ocr.text, source="ocr", ocr_confidence=ocr.confidence, **common))
+                pages.append(
+                    PageText(text=ocr.text, source="ocr", ocr_confidence=ocr.confidence, layout=ocr.layout, **common)
+                )
             else:
-                pages.append(PageText(text=layers[number].strip(), source="text_layer", **common))
+                try:
+                    layout = _layout(page)
+                except PAGE_ERRORS as exc:
+                    raise CorruptFileError(f"damaged PDF: a page cannot be read ({exc})") from exc
+                pages.append(PageText(text=layers[number].strip(), source="text_layer", layout=layout, **common))
         metadata = {
             key: value
             for key, value in (document.metadata or {}).items()

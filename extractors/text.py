@@ -23,7 +23,8 @@ from extractors.sniff import sniff_media_type
 
 # Bump when a change to any backend alters the text it produces: documents stored with
 # an older version are re-extracted on their next run.
-TEXT_STAGE_VERSION = "text-1"
+TEXT_STAGE_VERSION = "text-2"
+"""text-2: pages carry their layout (extractors.layout), stored as ``documents.layout_text``."""
 
 
 def text_version(settings: DocpipeSettings, ocr_used: bool) -> str:

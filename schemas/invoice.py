@@ -47,25 +47,53 @@ class LineItemDraft(DraftModel):
 
 
 class InvoiceDraft(DraftModel):
-    vendor_name: bounded_text(80, "name of the business that issued the document (the seller), usually at the top")
-    vendor_address: bounded_text(160, "the seller's street address")
-    buyer_name: bounded_text(80, "name of the customer the document is addressed to or billed to")
-    invoice_number: bounded_text(40, "the invoice, receipt, bill or contract number")
-    invoice_date: bounded_text(30, "the date the document was issued")
-    due_date: bounded_text(30, "the date payment is due")
+    vendor_name: bounded_text(
+        80, "name of the business that issued the invoice (the seller): in the letterhead at the top or after Remit to / From"
+    )
+    vendor_address: bounded_text(160, "the seller's street address, under or beside its name")
+    buyer_name: bounded_text(
+        80, "name of the customer billed: after Bill to, Sold to, Customer, Client or Advertiser"
+    )
+    invoice_number: bounded_text(
+        40, "the invoice number: the value after Invoice No, Invoice #, Inv or Bill No; it has digits"
+    )
+    invoice_date: bounded_text(30, "the date the invoice was issued: after Invoice Date or Date")
+    due_date: bounded_text(30, "the date payment is due: after Due Date or Payment Due")
     currency: bounded_text(8, "the currency code or symbol printed with the amounts")
-    subtotal: bounded_amount("the amount before tax")
+    subtotal: bounded_amount("the amount before tax: on the row labelled Subtotal or Net")
     tax_amount: bounded_amount("the total tax (VAT, GST, sales tax)")
-    total_amount: bounded_amount("the final total to pay, tax included")
+    total_amount: bounded_amount(
+        "the final total to pay, tax included: on the row labelled Total, Amount Due, Balance Due, "
+        "Grand Total or Gross Amount"
+    )
     line_items: Annotated[
         list[LineItemDraft],
         Field(max_length=MAX_LINE_ITEMS, description=f"the purchased items, at most {MAX_LINE_ITEMS}"),
     ]
 
 
+class ReceiptDraft(DraftModel):
+    """A till receipt has a shop, a date and a total; no addressee, due date or terms, and its
+    item lines cost the most tokens while a back office keeps the total."""
+
+    vendor_name: bounded_text(
+        80, "the shop's or company's name as printed at the top, above its address (not a slogan or the cashier)"
+    )
+    vendor_address: bounded_text(
+        160, "the shop's address: all the lines right under its name, from the street to the postcode and city"
+    )
+    invoice_number: bounded_text(40, "the receipt or bill number: after Receipt No, Bill No, Invoice No or Doc No")
+    invoice_date: bounded_text(30, "the date of the sale, printed near the time or the receipt number")
+    currency: bounded_text(8, "the currency code or symbol printed with the amounts")
+    total_amount: bounded_amount(
+        "the amount paid, tax included: on the row labelled Total (or Total Incl GST, Nett Total, Amount Due, "
+        "Grand Total); not the cash handed over, not the change"
+    )
+
+
 INVOICE_SCHEMA = ExtractionSchema(
     name="invoice",
-    version="1",
+    version="2",
     record=Invoice,
     draft=InvoiceDraft,
     kinds={
@@ -86,4 +114,16 @@ INVOICE_SCHEMA = ExtractionSchema(
         "invoice", "receipt", "bill to", "sold to", "date", "due", "total", "subtotal",
         "tax", "vat", "gst", "amount", "balance", "contract",
     ),
+)
+
+
+RECEIPT_SCHEMA = ExtractionSchema(
+    name="invoice",  # stored as an invoice (the invoices view), doc_type receipt
+    version="receipt1",
+    record=Invoice,
+    draft=ReceiptDraft,
+    kinds={name: INVOICE_SCHEMA.kinds[name] for name in ReceiptDraft.model_fields},
+    instructions="The document is a till receipt: the shop's name and address at the top, the items, "
+    "then the total near the bottom.",
+    focus_terms=("receipt", "total", "date", "tax", "gst", "vat", "amount", "cash"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.contract import CONTRACT_SCHEMA
-from schemas.invoice import INVOICE_SCHEMA
+from schemas.invoice import INVOICE_SCHEMA, RECEIPT_SCHEMA
 from schemas.ticket import TICKET_SCHEMA
 from schemas.types import ExtractionSchema
 
@@ -38,8 +38,9 @@ DOC_TYPE_SCHEMAS: dict[str, DocTypeSchema] = {
     "invoice": DocTypeSchema(
         INVOICE_SCHEMA, ("vendor_name", "invoice_number", "invoice_date", "total_amount"), ("currency",)
     ),
-    # Receipts often carry no number worth keeping; the rest is as for invoices.
-    "receipt": DocTypeSchema(INVOICE_SCHEMA, ("vendor_name", "invoice_date", "total_amount"), ("currency",)),
+    # Stored as invoices, asked for with a receipt's own fields; receipts often carry no
+    # number worth keeping.
+    "receipt": DocTypeSchema(RECEIPT_SCHEMA, ("vendor_name", "invoice_date", "total_amount"), ("currency",)),
     "contract": DocTypeSchema(CONTRACT_SCHEMA, ("title", "parties"), ("effective_date", "governing_law")),
     "ticket": DocTypeSchema(TICKET_SCHEMA, ("subject",), ("requester_email", "ticket_type")),
 }
@@ -52,4 +53,5 @@ def schema_for(doc_type: str) -> DocTypeSchema | None:
 
 def schemas_version() -> str:
     """One token that changes whenever any schema changes (part of the stage version)."""
-    return "-".join(f"{name}{schema.version}" for name, schema in sorted(SCHEMAS.items()))
+    drafts = {*SCHEMAS.values(), *(entry.schema for entry in DOC_TYPE_SCHEMAS.values())}
+    return "-".join(sorted(f"{schema.name}{schema.version}" for schema in drafts))

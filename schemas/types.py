@@ -116,7 +116,8 @@ class ExtractionSchema:
     record: type[BaseModel]
     draft: type[BaseModel]
     kinds: Mapping[str, FieldKind]
-    """Every record field's kind, in the record's field order."""
+    """The kind of every field the draft asks for, in the record's field order; a record
+    field the draft leaves out (a receipt has no due date) is stored as ``None``."""
     instructions: str
     """What the document is and what to extract: the system prompt after the common rules."""
     focus_terms: tuple[str, ...]
@@ -124,5 +125,8 @@ class ExtractionSchema:
 
     def __post_init__(self) -> None:
         fields = list(self.record.model_fields)
-        if list(self.kinds) != fields or list(self.draft.model_fields) != fields:
-            raise ValueError(f"schema {self.name}: record, draft and kinds must list the same fields in order")
+        drafted = list(self.draft.model_fields)
+        if list(self.kinds) != drafted or drafted != [name for name in fields if name in drafted]:
+            raise ValueError(
+                f"schema {self.name}: draft and kinds must list the same fields, in the record's order"
+            )

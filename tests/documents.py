@@ -34,6 +34,34 @@ def page_image(text: str, dpi: int = 200) -> Image.Image:
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
 
 
+FORM_ROWS = (
+    ("Advertiser:", "ACME FOR SENATE"),
+    ("Invoice #", "INV-7302924"),
+    ("Gross Amount", "$1,250.00"),
+)
+
+
+def form_page(rows: tuple[tuple[str, str], ...] = FORM_ROWS) -> pymupdf.Document:
+    """A one-page form whose labels are one column and values another, written column by
+    column (as many invoice generators do), so reading order puts all labels before all values."""
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=300)
+    for column, x in ((0, 40), (1, 300)):
+        for number, row in enumerate(rows):
+            page.insert_text((x, 60 + 28 * number), row[column], fontsize=13)
+    return document
+
+
+def form_pdf(rows: tuple[tuple[str, str], ...] = FORM_ROWS) -> bytes:
+    return form_page(rows).tobytes()
+
+
+def form_scan_png(rows: tuple[tuple[str, str], ...] = FORM_ROWS, dpi: int = 200) -> bytes:
+    """The same form as a grey scan (no text layer), for the OCR path."""
+    pixmap = form_page(rows)[0].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY)
+    return pixmap.tobytes("png")
+
+
 def scanned_pdf(*pages: str) -> bytes:
     """An image-only PDF (no text layer): each page is a picture of ``pages[i]``."""
     document = pymupdf.open()

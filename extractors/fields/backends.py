@@ -13,7 +13,9 @@ Contract of a backend (``LLMBackend``):
 * ``available()`` says whether its libraries are installed;
 * ``runtime`` says what the model runs on (library version, CPU kernels), logged at start.
 
-``BACKENDS`` is the explicit registry; ``DOCPIPE_EXTRACT_BACKEND`` picks one.
+``BACKENDS`` is the explicit registry; ``DOCPIPE_EXTRACT_BACKEND`` picks one. The local
+backends (llama.cpp, transformers) constrain decoding with Outlines here; the ``openai``
+backend hands the same schema to the server, which constrains it there.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from docpipe.cpu import check_runtime, torch_runtime
-from docpipe.errors import ConfigurationError
+from docpipe.errors import ConfigurationError, ModelAnswerError, TransientError
 from docpipe.settings import DocpipeSettings
 from extractors.fields.model_files import ModelFile
 
@@ -263,6 +265,115 @@ class TransformersBackend:
         )
 
 
+# --- an OpenAI-compatible endpoint -----------------------------------------------------
+
+
+class OpenAIEndpointBackend:
+    """A model the organisation serves on its own network behind an OpenAI-compatible API
+    (llama.cpp's server, Ollama, vLLM), for a model too large for the processing machines.
+
+    The constraint is the server's: each request sends the draft's JSON schema as the
+    response format (``DOCPIPE_EXTRACT_ENDPOINT_RESPONSE_FORMAT``), greedy (temperature 0).
+    The answer is validated against the schema here, so a server that ignores the format is
+    caught (``ModelAnswerError``), not trusted. Unreachable, slow or failing servers are
+    ``TransientError`` (the stage is retried). No document leaves the network the URL
+    points into; the URL is the operator's to choose.
+    """
+
+    name = "openai"
+
+    def __init__(self, settings: DocpipeSettings, model: ModelFile) -> None:
+        import httpx
+
+        if model.endpoint is None:
+            raise ConfigurationError("the openai backend needs DOCPIPE_EXTRACT_ENDPOINT_URL")
+        key = settings.extract_endpoint_api_key
+        self._client = httpx.Client(
+            base_url=model.endpoint,
+            timeout=settings.extract_endpoint_timeout_s,
+            headers={"Authorization": f"Bearer {key.get_secret_value()}"} if key else {},
+        )
+        self.settings = settings
+        self.model = model
+        self.runtime = f"OpenAI-compatible endpoint {model.endpoint}, model {model.name}"
+        try:
+            listing = self._request("GET", "/models")
+        except TransientError as exc:  # at start a wrong URL is a setting to fix, not a hiccup
+            raise ConfigurationError(f"{exc} (DOCPIPE_EXTRACT_ENDPOINT_URL)") from exc
+        served = [entry.get("id") for entry in listing.get("data", [])]
+        if served and model.name not in served:
+            raise ConfigurationError(
+                f"the endpoint {model.endpoint} serves {', '.join(map(str, served))}, not "
+                f"DOCPIPE_EXTRACT_MODEL={model.name!r}"
+            )
+
+    @staticmethod
+    def available() -> bool:
+        return importlib.util.find_spec("httpx") is not None
+
+    def _request(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        import httpx
+
+        where = f"the extraction endpoint {self.model.endpoint}"
+        try:
+            response = self._client.request(method, path, json=body)
+            response.raise_for_status()
+            return response.json()
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"{where} did not answer within {self.settings.extract_endpoint_timeout_s:g} s") from exc
+        except httpx.HTTPStatusError as exc:
+            detail = " ".join(exc.response.text.split())[:200]
+            raise TransientError(f"{where} answered HTTP {exc.response.status_code}: {detail}") from exc
+        except (httpx.HTTPError, ValueError) as exc:
+            raise TransientError(f"{where} cannot be reached or answered no JSON ({exc})") from exc
+
+    def _response_format(self, output_type: type[BaseModel]) -> dict[str, Any]:
+        schema = output_type.model_json_schema()
+        if self.settings.extract_endpoint_response_format == "json_object":
+            return {"type": "json_object", "schema": schema}
+        return {"type": "json_schema", "json_schema": {"name": output_type.__name__, "schema": schema, "strict": True}}
+
+    def prepare(self, output_type: type[BaseModel]) -> None:
+        """Nothing to build here: the server compiles the constraint."""
+
+    def generate(self, messages: list[dict[str, str]], output_type: type[BaseModel], max_tokens: int) -> Generation:
+        body = {
+            "model": self.model.name,
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "seed": 0,
+            "response_format": self._response_format(output_type),
+        }
+        started = time.perf_counter()
+        answer = self._request("POST", "/chat/completions", body)
+        elapsed = time.perf_counter() - started
+        try:
+            choice = answer["choices"][0]
+            text = choice["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError) as exc:
+            raise ModelAnswerError(f"the extraction endpoint's answer has no message ({exc!r})") from exc
+        truncated = choice.get("finish_reason") == "length"
+        if not truncated:
+            try:
+                output_type.model_validate_json(text)
+            except ValueError as exc:
+                raise ModelAnswerError(
+                    f"the extraction endpoint answered outside the {output_type.__name__} schema (does the server "
+                    f"honour response_format {self.settings.extract_endpoint_response_format}?): {text[:120]!r}"
+                ) from exc
+        usage = answer.get("usage") or {}
+        return Generation(
+            text=text,
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            reused_prompt_tokens=0,
+            generated_tokens=int(usage.get("completion_tokens", 0)),
+            prompt_seconds=0.0,
+            generate_seconds=elapsed,
+            truncated=truncated,
+        )
+
+
 @dataclass(frozen=True)
 class BackendEntry:
     factory: Callable[[DocpipeSettings, ModelFile], LLMBackend]
@@ -275,6 +386,7 @@ BACKENDS: dict[str, BackendEntry] = {
     "transformers": BackendEntry(
         TransformersBackend, TransformersBackend.available, "transformers, torch, outlines, llguidance (+ gguf for GGUF files)"
     ),
+    "openai": BackendEntry(OpenAIEndpointBackend, OpenAIEndpointBackend.available, "httpx"),
 }
 
 

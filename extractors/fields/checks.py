@@ -32,6 +32,7 @@ from extractors.fields.normalize import (
     dates_in,
     durations_in,
     fold,
+    parse_amount,
     parse_duration,
     words,
 )
@@ -253,6 +254,94 @@ def invoice_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
     return violations
 
 
+# --- confident nonsense -------------------------------------------------------------------
+# A small model that cannot find a value takes a word near where it should be: the label
+# ("Invoice" as the invoice number, "Salesperson" as the buyer), a house number as the total.
+# Such a value is in the text, so grounding passes it; these checks catch what it looks like.
+
+LABEL_WORDS = frozenset(
+    """
+    invoice inv receipt bill no number nr num ref reference date dated due total subtotal sub
+    amount gross net tax vat gst sales buyer seller vendor supplier customer client salesperson
+    advertiser agency agent account acct to from sold ship attention attn page of cashier
+    terms term period order contract estimate product brand description item qty quantity
+    price unit balance payment paid phone tel fax email address name code id
+    """.split()
+)
+"""Words of the labels printed beside values on invoices and receipts: a value made of them
+alone is a label the model copied."""
+
+_DIGIT = re.compile(r"\d")
+_STREET = re.compile(
+    r"^\s*(?:\d+[a-z]?[\s,-]+\S.*\b(?:street|st|road|rd|avenue|ave|drive|dr|boulevard|blvd|lane|ln|way|"
+    r"highway|hwy|suite|ste|floor|jalan|jln|lorong|strasse|straße|str|weg|laan|rue|via)\b"
+    r"|p\.?\s?o\.?\s+box\b)",
+    re.I,
+)
+_TOTAL_LINE = re.compile(
+    r"\b(?:total|grand total|amount due|balance due|amount payable|gross|jumlah|to pay|summe|totaal|totale)\b",
+    re.I,
+)
+_NOT_THE_TOTAL = re.compile(
+    r"\b(?:sub[\s-]*total|cash|change|tender(?:ed)?|paid|rounding|round|discount|saving|savings|qty|quantity|"
+    r"items?|points?|excl\w*|before)\b",
+    re.I,
+)
+_PRINTED_AMOUNT = re.compile(r"\d[\d,. ]*[.,]\d{2}\b")
+
+
+def is_label(value: str) -> bool:
+    """``value`` is made only of label words ("Invoice", "Inv Date", "Bill To:")."""
+    value_words = words(value)
+    return bool(value_words) and all(word in LABEL_WORDS for word in value_words)
+
+
+def looks_like_address(value: str) -> bool:
+    """A street address or PO box rather than a name ("3535 Hampshire Dr")."""
+    return bool(_STREET.search(value))
+
+
+def _total_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if _TOTAL_LINE.search(line) and not _NOT_THE_TOTAL.search(line)]
+
+
+def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:
+    """Values of an invoice or receipt that are in the text but cannot be what was asked for.
+
+    ``laid_out`` is the text with each printed row on one line (a page's layout, or plain
+    text, which is already laid out so), where a total's label and amount share a line.
+    """
+    violations = []
+    for name in ("vendor_name", "buyer_name", "invoice_number"):
+        value = values.get(name)
+        if isinstance(value, str) and is_label(value):
+            violations.append(RuleViolation((name,), f"{value!r} is a label printed on the document, not its value"))
+    number = values.get("invoice_number")
+    if isinstance(number, str) and not is_label(number) and not _DIGIT.search(number):
+        violations.append(RuleViolation(("invoice_number",), f"invoice number {number!r} has no digit"))
+    for name in ("vendor_name", "buyer_name"):
+        value = values.get(name)
+        if isinstance(value, str) and looks_like_address(value):
+            violations.append(RuleViolation((name,), f"{name} {value!r} is an address, not a name"))
+    total = values.get("total_amount")
+    lines = _total_lines(laid_out)
+    if total is not None and lines:
+        on_total_lines = set().union(*(amounts_in(line) for line in lines))
+        printed = {
+            amount
+            for line in lines
+            for match in _PRINTED_AMOUNT.finditer(line)
+            if (amount := parse_amount(match.group())) is not None
+        }
+        if abs(total) not in on_total_lines:
+            violations.append(RuleViolation(("total_amount",), f"total {total} is not on any line that says total"))
+        elif printed and max(printed) > abs(total) + TOTAL_TOLERANCE:
+            violations.append(
+                RuleViolation(("total_amount",), f"total {total} is not the largest total printed ({max(printed)})")
+            )
+    return violations
+
+
 def contract_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
     start, end = values.get("effective_date"), values.get("expiration_date")
     if start is not None and end is not None and end <= start:
@@ -275,14 +364,19 @@ def check(
     required: tuple[str, ...],
     parse_issues: dict[str, list[str]],
     today: date | None = None,
+    layout_text: str | None = None,
 ) -> CheckReport:
     """Ground every value of a parsed record, apply the schema's rules, and decide on review.
 
     ``values`` are the record's typed values (``record.model_dump()``); ``parse_issues`` the
     values that could not be parsed and were dropped (they count as broken rules).
+    ``layout_text`` is the text as laid out, where the document has one (the checks of
+    suspicious values read rows in it); grounding reads ``source_text``.
     """
     source = SourceText(source_text)
     violations = RULES[schema.name](values, today or date.today())
+    if schema.name == "invoice":
+        violations += suspicious_invoice_values(values, layout_text or source_text)
     report = CheckReport(fields={}, review_reasons=[])
     for name, kind in schema.kinds.items():
         issues = list(parse_issues.get(name, []))
@@ -327,7 +421,8 @@ def till_cues(text: str) -> list[str]:
 
 
 def type_contradiction(doc_type: str, report: CheckReport, text: str) -> str | None:
-    """The review reason when the checked fields contradict ``doc_type`` (invoice or receipt).
+    """The review reason when the checked fields or the text contradict ``doc_type``
+    (invoice or receipt).
 
     Only values found in the text count: a number the model invented is no invoice number.
     """
@@ -339,6 +434,16 @@ def type_contradiction(doc_type: str, report: CheckReport, text: str) -> str | N
         cues = till_cues(text)
         if cues:
             return f"doc_type invoice in doubt: no invoice number, and it reads as a till receipt ({', '.join(cues)})"
-    if doc_type == "receipt" and found("due_date") and not till_cues(text):
+    if doc_type == "receipt" and printed_due_date(text) and not till_cues(text):
         return "doc_type receipt in doubt: it has a due date and nothing of a till (no cash, change or cashier)"
     return None
+
+
+_DUE_DATE_LABEL = re.compile(r"\b(?:due\s+date|date\s+due|payment\s+due|pay\s+by)\b(?P<rest>.*)", re.I)
+
+
+def printed_due_date(text: str) -> bool:
+    """A payment due date is printed in ``text`` (a due-date label with a date on its row).
+
+    Read from the text, not from the fields: a receipt's draft does not ask for a due date."""
+    return any(dates_in(match.group("rest")) for match in _DUE_DATE_LABEL.finditer(text))

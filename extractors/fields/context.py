@@ -5,7 +5,11 @@ cores), and contracts run to dozens of pages while the fields sit in a few place
 
 1. the text is tidied without losing content: runs of spaces, dot leaders and rules
    (``.....``, ``_____``) and blank lines are squeezed, page breaks become blank lines;
-2. if it fits ``max_chars``, all of it goes;
+   text as laid out on the page (``keep_spacing``) keeps its runs of spaces, which place
+   a value beside its label and a cell under its column (extractors.layout), and leaders
+   become spaces of their width;
+2. if it fits ``max_chars``, all of it goes (a run of spaces counts as one character: the
+   model's tokenizer reads it as one token);
 3. otherwise the start of the document goes (title, parties, dates and the invoice header
    live there; ``head_share`` of the budget), then the passages that mention the schema's
    focus terms (parties, dates, term, governing law; totals, tax, due date), best scoring
@@ -36,13 +40,28 @@ class ModelContext:
         return len(self.text) < self.source_chars
 
 
-def tidy(text: str) -> str:
-    """The same content in fewer tokens: squeezed spaces, leaders and blank lines."""
+_SPACE_RUN = re.compile(r"[ \t\u00a0]+")
+_LEADER = re.compile(r"([._\-=*~·•])\1{3,}")
+
+
+def tidy(text: str, keep_spacing: bool = False) -> str:
+    """The same content in fewer tokens: squeezed leaders and blank lines, and squeezed
+    spaces unless ``keep_spacing`` (then only trailing spaces go)."""
     text = text.replace("\f", "\n\n")
-    text = re.sub(r"([._\-=*~·•])\1{3,}", " ", text)
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.splitlines()]
+    if keep_spacing:
+        text = _LEADER.sub(lambda leader: " " * len(leader.group()), text)
+        lines = [line.rstrip() for line in text.replace("\t", " ").splitlines()]
+        tidied = "\n".join(lines)
+        return re.sub(r"\n{3,}", "\n\n", tidied).strip("\n")
+    text = _LEADER.sub(" ", text)
+    lines = [_SPACE_RUN.sub(" ", line).strip() for line in text.splitlines()]
     tidied = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", tidied).strip()
+
+
+def _visible_length(text: str) -> int:
+    """Characters with each run of spaces counted once."""
+    return len(_SPACE_RUN.sub(" ", text))
 
 
 def _passages(text: str) -> list[tuple[int, int]]:
@@ -68,11 +87,16 @@ def _score(passage: str, terms: tuple[str, ...]) -> float:
     return (hits + 0.5 * has_value) / (1 + len(passage) / _PASSAGE_CHARS)
 
 
-def select_context(text: str, schema: ExtractionSchema, max_chars: int, head_share: float = 0.4) -> ModelContext:
+def select_context(
+    text: str, schema: ExtractionSchema, max_chars: int, head_share: float = 0.4, keep_spacing: bool = False
+) -> ModelContext:
     """The text to send for ``schema``: all of it when it fits ``max_chars``, else a digest."""
-    tidied = tidy(text)
-    if len(tidied) <= max_chars:
+    tidied = tidy(text, keep_spacing)
+    visible = _visible_length(tidied)
+    if visible <= max_chars:
         return ModelContext(tidied, len(tidied))
+    # The budget in characters of this text, whose spacing costs little to the model.
+    max_chars = max_chars * len(tidied) // max(1, visible)
     head_budget = int(max_chars * head_share)
     head_end = tidied.rfind("\n", 0, head_budget)
     head_end = head_end if head_end > head_budget // 2 else head_budget

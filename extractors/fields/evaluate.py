@@ -337,25 +337,27 @@ def evaluate(
     assert entry is not None
     backend = start_backend(settings, resolve_model(settings))
     progress(f"model runs on {backend.runtime}")
-    extractor = FieldExtractor(backend, settings.extract_max_input_chars, settings.extract_max_output_tokens)
+    extractor = FieldExtractor.from_settings(backend, settings)
     evaluation = Evaluation(dataset, {labelled.label: FieldScore() for labelled in dataset.fields})
     for number, document in enumerate(dataset.documents(root), start=1):
         if limit is not None and number > limit:
             break
         started = time.perf_counter()
+        layout_text = None
         if dataset_text and document.dataset_text is not None:
             text = document.dataset_text()
         else:
-            text = read_text(document.content(), settings).text
+            read = read_text(document.content(), settings)
+            text, layout_text = read.text, read.layout_text
         evaluation.text_seconds.append(time.perf_counter() - started)
         started = time.perf_counter()
         try:
-            extracted = extractor.extract(entry.schema, text)
+            extracted = extractor.extract(entry.schema, text, layout_text)
         except (OutputTruncated, ModelCrashedError) as exc:
             values: dict[str, Any] = {}
             reasons = [str(exc)]
         else:
-            checked = check_extraction(extracted, entry.required, text)
+            checked = check_extraction(extracted, entry.required, text, layout_text)
             values = checked.record.model_dump()
             reasons = checked.report.review_reasons
         review = bool(reasons)

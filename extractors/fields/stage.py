@@ -31,16 +31,19 @@ class CheckedExtraction:
     report: CheckReport
 
 
-def check_extraction(extracted: Extracted, required: tuple[str, ...], text: str) -> CheckedExtraction:
+def check_extraction(
+    extracted: Extracted, required: tuple[str, ...], text: str, layout_text: str | None = None
+) -> CheckedExtraction:
     """The trust step the stage and the evaluation share: drop values copied from the prompt,
-    ground every value, apply the rules."""
+    ground every value, apply the rules (``layout_text``: the text as laid out, if any)."""
     schema = extracted.schema
     values = extracted.record.model_dump()
     issues = {name: list(problems) for name, problems in extracted.parse_issues.items()}
     for name, problems in discard_instruction_copies(schema, values, text, system_prompt(schema)).items():
         issues.setdefault(name, []).extend(problems)
     record = schema.record.model_validate(values)
-    return CheckedExtraction(record, check(schema, record.model_dump(), text, required, issues))
+    report = check(schema, record.model_dump(), text, required, issues, layout_text=layout_text)
+    return CheckedExtraction(record, report)
 
 
 class ExtractionStage:
@@ -51,9 +54,7 @@ class ExtractionStage:
         costs the document in hand, see model_process); ``backend`` lets tests share a loaded one."""
         self.model: ModelFile = backend.model if backend is not None else resolve_model(settings)
         self.backend = backend if backend is not None else start_backend(settings, self.model)
-        self.extractor = FieldExtractor(
-            self.backend, settings.extract_max_input_chars, settings.extract_max_output_tokens
-        )
+        self.extractor = FieldExtractor.from_settings(self.backend, settings)
 
     @property
     def runtime(self) -> str:
@@ -61,7 +62,10 @@ class ExtractionStage:
 
     @property
     def version(self) -> str:
-        return f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
+        return (
+            f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
+            f"-{self.extractor.input_version}"
+        )
 
     def run(self, document: StageInput) -> StageResult:
         if document.labels is None:
@@ -77,11 +81,11 @@ class ExtractionStage:
         if not text.strip():
             return _unextracted(schema.name, "no text to extract fields from")
         try:
-            extracted = self.extractor.extract(schema, text)
+            extracted = self.extractor.extract(schema, text, document.layout_text)
         except OutputTruncated as exc:
             return _unextracted(schema.name, str(exc))
 
-        checked = check_extraction(extracted, entry.required, text)
+        checked = check_extraction(extracted, entry.required, text, document.layout_text)
         issues = checked.report.issues
         if extracted.context is not None and extracted.context.shortened:
             issues["document"] = [

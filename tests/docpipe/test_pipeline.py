@@ -57,6 +57,9 @@ def test_each_format_is_stored_with_its_pages(settings, tmp_path, name):
     assert all((page.ocr_confidence is not None) == (page.text_source == "ocr") for page in pages)
     assert document.text and all(page.text in document.text for page in pages)
     assert outcome.ocr_used == ("ocr" in sources)
+    # Field extraction reads the page as laid out; text without positions has none.
+    assert (document.layout_text is None) == (sources == ["plain"])
+    assert document.layout_text is None or document.layout_text.count("\f") == len(pages) - 1
 
 
 def test_mail_attachments_become_linked_documents(settings, tmp_path):

@@ -19,6 +19,7 @@ from docpipe import stage_registry
 from docpipe.errors import InputError, TransientError
 from docpipe.stages import StageResult
 from docpipe.summary import RUN_SUMMARY_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+from extractors.text import TEXT_STAGE_VERSION
 from flows.process import process_documents
 from tests import documents
 
@@ -144,7 +145,7 @@ def test_stages_retry_transient_faults_but_not_bad_input(prefect_harness, settin
     with session_scope(settings.database_url) as session:
         review = session.get_one(Document, by_file["review.txt"]["document_id"])
         assert review.status == "needs_review" and "asks for a check" in review.error
-        assert review.stage_versions == {"text": "text-1", "flaky": "flaky-1", "picky": "picky-1"}
+        assert review.stage_versions == {"text": TEXT_STAGE_VERSION, "flaky": "flaky-1", "picky": "picky-1"}
 
     # A second run finds the good documents up to date and gives only the failed one another try.
     rerun = process_documents(paths=[str(inbox)])
@@ -173,10 +174,10 @@ def test_an_interrupted_run_is_recorded_as_crashed(prefect_harness, settings, mo
 
 def test_a_run_left_running_by_a_killed_process_is_closed_by_the_next(prefect_harness, settings, tmp_path):
     with session_scope(settings.database_url) as session:  # a run row whose process stopped beating long ago
-        run = repository.start_run(session, None, {"text": "text-1"}, {})
+        run = repository.start_run(session, None, {"text": TEXT_STAGE_VERSION}, {})
         run.heartbeat_at = datetime.now(UTC) - timedelta(seconds=settings.run_stale_after_s + 60)
         abandoned = run.id
-        recent = repository.start_run(session, None, {"text": "text-1"}, {}).id  # beat just now: alive
+        recent = repository.start_run(session, None, {"text": TEXT_STAGE_VERSION}, {}).id  # beat just now: alive
     summary = process_documents(paths=[str(write_inbox(tmp_path / "inbox", {"a.txt": f"Ticket {tmp_path}".encode()}))])
     with session_scope(settings.database_url) as session:
         assert session.get_one(ProcessingRun, abandoned).status == "crashed"

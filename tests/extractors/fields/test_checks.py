@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from extractors.fields.checks import check, discard_instruction_copies, till_cues, type_contradiction
+from extractors.fields.checks import (
+    check,
+    discard_instruction_copies,
+    suspicious_invoice_values,
+    till_cues,
+    type_contradiction,
+)
 from extractors.fields.extract import parse_draft, system_prompt
 from schemas.registry import SCHEMAS, schema_for
 
@@ -183,8 +189,75 @@ def test_an_invoice_without_a_number_that_reads_as_a_till_slip_is_in_doubt():
 
 
 def test_a_receipt_with_a_due_date_and_no_till_is_in_doubt():
-    due = _checked(BILL, due_date="2026-04-30")
-    assert type_contradiction("receipt", due, BILL).startswith("doc_type receipt in doubt: it has a due date")
-    assert type_contradiction("receipt", _checked(TILL_SLIP, due_date="2026-04-30"), TILL_SLIP) is None  # invented
-    assert type_contradiction("receipt", _checked(BILL), BILL) is None
-    assert type_contradiction("contract", due, BILL) is None
+    """Read from the text: a receipt's draft does not ask for a due date."""
+    report = _checked(BILL)
+    assert type_contradiction("receipt", report, BILL).startswith("doc_type receipt in doubt: it has a due date")
+    slip_with_due = TILL_SLIP + "\nPAYMENT DUE 2026-04-30"
+    assert type_contradiction("receipt", _checked(slip_with_due), slip_with_due) is None  # a till all the same
+    undated = BILL.replace("Due date: 2026-04-30", "Due on receipt")
+    assert type_contradiction("receipt", _checked(undated), undated) is None
+    assert type_contradiction("contract", report, BILL) is None
+
+
+AD_INVOICE_LAYOUT = """REMIT TO Sinclair Broadcast      Advertiser     Mike Miles for Jefferson County
+Ads That Work                    Invoice        7302924
+3535 Hampshire Dr                Salesperson    HOUSE-BIRMINGHAM
+Birmingham, AL 35223             Inv Date       3/8/2020
+                                 Gross Amount        $5,130.00
+                                 Agency Commission    $769.50
+                                 Net Amount          $4,360.50"""
+
+
+def _ad_invoice(**overrides):
+    draft = {
+        "vendor_name": "Sinclair Broadcast",
+        "buyer_name": "Mike Miles for Jefferson County",
+        "invoice_number": "7302924",
+        "invoice_date": "3/8/2020",
+        "total_amount": "$5,130.00",
+        **overrides,
+    }
+    extracted = parse_draft(SCHEMAS[INVOICE], draft, AD_INVOICE_LAYOUT)
+    return check(
+        SCHEMAS[INVOICE], extracted.record.model_dump(), AD_INVOICE_LAYOUT, INVOICE_REQUIRED,
+        extracted.parse_issues, layout_text=AD_INVOICE_LAYOUT,
+    )
+
+
+def test_true_values_of_an_ad_invoice_are_not_suspicious():
+    assert _ad_invoice().review_reasons == []
+
+
+def test_confident_nonsense_that_grounding_passes_goes_to_review():
+    """The 0.5B model's "Invoice", "Salesperson" and "3535" are all printed on the page."""
+    report = _ad_invoice(invoice_number="Invoice", buyer_name="Salesperson", total_amount="3535")
+    assert {name: report.fields[name].grounding for name in ("invoice_number", "buyer_name", "total_amount")} == {
+        "invoice_number": "exact", "buyer_name": "exact", "total_amount": "normalized",
+    }
+    assert "invoice_number: 'Invoice' is a label printed on the document, not its value" in report.review_reasons
+    assert "total_amount: total 3535 is not on any line that says total" in report.review_reasons
+    assert report.issues["buyer_name"] == ["'Salesperson' is a label printed on the document, not its value"]
+    assert report.confidences["buyer_name"] < 0.5
+
+
+def test_a_number_without_digit_an_address_for_a_name_and_a_smaller_total():
+    report = _ad_invoice(invoice_number="HOUSE-BIRMINGHAM", vendor_name="3535 Hampshire Dr")
+    assert "invoice_number: invoice number 'HOUSE-BIRMINGHAM' has no digit" in report.review_reasons
+    assert "vendor_name: vendor_name '3535 Hampshire Dr' is an address, not a name" in report.review_reasons
+    # The net amount is a total of a kind, on a line that does not say total: not the total.
+    assert "total_amount: total 4360.50 is not on any line that says total" in _ad_invoice(
+        total_amount="$4,360.50"
+    ).review_reasons
+
+
+def test_a_total_smaller_than_another_printed_total_is_suspicious_but_cash_is_not_a_total():
+    text = "Total excl. VAT 100.00\nVAT 20.00\nTotal 120.00\nCash 150.00\nChange 30.00"
+    values = {"total_amount": Decimal("100.00")}
+    assert [v.message for v in suspicious_invoice_values(values, text)] == [
+        "total 100.00 is not on any line that says total"
+    ]
+    text = "Total 100.00\nGrand Total 120.00\nCash 150.00"
+    assert [v.message for v in suspicious_invoice_values(values, text)] == [
+        "total 100.00 is not the largest total printed (120.00)"
+    ]
+    assert suspicious_invoice_values({"total_amount": Decimal("120.00")}, text) == []

@@ -23,6 +23,16 @@ def test_short_text_goes_whole_but_tidied():
     assert context.text == tidy(text) == "INVOICE No. 12\n\nTotal 14.10\n\npage 2"
 
 
+def test_text_as_laid_out_keeps_its_gaps_and_they_cost_one_character_each():
+    text = "Advertiser:        ACME FOR SENATE   \n\n\n\nTotal ........ 14.10\f page 2"
+    context = select_context(text, SCHEMAS["invoice"], 60, keep_spacing=True)
+    assert not context.shortened  # 60 visible characters hold it, though it has more
+    assert context.text == tidy(text, keep_spacing=True) == (
+        "Advertiser:        ACME FOR SENATE\n\nTotal          14.10\n\n page 2"
+    )
+    assert len(context.text) > 60
+
+
 def test_long_contract_keeps_head_and_key_passages_within_budget():
     text = _contract()
     context = select_context(text, SCHEMAS["contract"], 3000)

@@ -9,10 +9,13 @@ from typing import Annotated
 import pytest
 from pydantic import Field
 
+from docpipe.settings import DocpipeSettings
+from extractors import read_text
 from extractors.fields.backends import BACKENDS, load_backend
 from extractors.fields.extract import FieldExtractor
 from schemas.registry import SCHEMAS
 from schemas.types import DraftModel
+from tests import documents
 
 pytestmark = pytest.mark.slow
 
@@ -103,9 +106,20 @@ def test_backend_is_swapped_by_config(model_settings, tmp_path):
     )
     model = resolve_model(settings)
     backend = load_backend(settings, model)
-    assert backend.name == "transformers" and set(BACKENDS) == {"llamacpp", "transformers"}
+    assert backend.name == "transformers" and set(BACKENDS) == {"llamacpp", "transformers", "openai"}
     assert not model.is_gguf and len(model.sha256) == 64
     generation = backend.generate([{"role": "user", "content": "Give a code."}], ShippingCode, max_tokens=60)
     assert not generation.truncated
     parsed = ShippingCode.model_validate_json(generation.text)
     assert re.fullmatch(r"[0-9]{3}-[A-Z]{2}", parsed.code)
+
+
+@pytest.mark.parametrize("read_layout", [True, False])
+def test_the_model_reads_the_page_as_laid_out_unless_configured_off(llamacpp_backend, model_settings, read_layout):
+    read = read_text(documents.form_pdf(), DocpipeSettings())
+    settings = model_settings.model_copy(update={"extract_layout": read_layout, "extract_max_output_tokens": 200})
+    extractor = FieldExtractor.from_settings(llamacpp_backend, settings)
+    extracted = extractor.extract(SCHEMAS["ticket"], read.text, read.layout_text)
+    beside = re.search(r"Advertiser: +ACME FOR SENATE", extracted.context.text)
+    assert bool(beside) == read_layout, extracted.context.text
+    assert extractor.input_version == ("layout" if read_layout else "reading-order")

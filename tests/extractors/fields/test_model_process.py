@@ -15,6 +15,7 @@ from sqlalchemy import select
 from db.models import Classification, Document, Extraction
 from db.session import session_scope
 from docpipe import stage_registry
+from extractors.text import TEXT_STAGE_VERSION
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.stages import Labels, StageResult
 from extractors.fields.model_files import ModelFile, resolve_model
@@ -159,7 +160,7 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
     with session_scope(settings.database_url) as session:
         killed = session.scalars(select(Document).where(Document.source_path == str(inbox / "b.txt"))).one()
         assert killed.status == "failed" and "Laptop b will not boot" in killed.text  # text kept
-        assert killed.stage_versions == {"text": "text-1", "label": "label-1"}  # extract left for the next run
+        assert killed.stage_versions == {"text": TEXT_STAGE_VERSION, "label": "label-1"}  # extract left for the next run
         assert session.scalar(select(Classification.doc_type).where(Classification.document_id == killed.id)) == "ticket"
         extracted = session.scalars(
             select(Extraction.document_id).join(Document, Document.id == Extraction.document_id)
