@@ -67,6 +67,11 @@ def rows_by_position(lines: Iterable[Sequence[Word]]) -> list[list[Word]]:
     return [sorted(row, key=lambda w: w.x0) for row in rows]
 
 
+def _own_width(word: Word) -> float:
+    """The width of one character of ``word``'s print."""
+    return (word.x1 - word.x0) / max(1, len(word.text.strip()))
+
+
 def _character_width(words: Sequence[Word]) -> float:
     widths = [(w.x1 - w.x0) / len(w.text) for w in words if len(w.text) >= 2 and w.x1 > w.x0]
     return statistics.median(widths) if widths else 1.0
@@ -90,16 +95,18 @@ def layout_text(lines: Iterable[Sequence[Word]]) -> str:
             lines.append("")
         previous_bottom = max(w.y1 for w in row)
         line = ""
-        last_end = None
+        previous: Word | None = None
         for word in row:
             column = round((word.x0 - margin) / char_width)
-            if last_end is None:
+            if previous is None:
                 line = " " * column
-            elif word.x0 - last_end < _WORD_GAP * char_width:
+            elif word.x0 - previous.x1 < _WORD_GAP * max(char_width, _own_width(previous), _own_width(word)):
+                # Measured in the larger of the words' own character widths: a headline's
+                # wide print keeps its spaces single ("SAM SAM TRADING CO", not spread out).
                 line += " "
             else:
                 line += " " * max(2, column - len(line))
             line += word.text.strip()
-            last_end = word.x1
+            previous = word
         lines.append(line.rstrip())
     return "\n".join(lines)

@@ -58,3 +58,13 @@ def test_phrase_spacing_left_margin_and_paragraph_breaks():
 
 def test_plain_text_and_mail_have_no_layout():
     assert read_text(b"Invoice 12\nTotal 14.10\n", DocpipeSettings()).layout_text is None
+
+
+def test_a_headline_in_large_print_keeps_single_spaces():
+    # Body text 5 units per character; the headline 12, its spaces 10 wide (2 body characters).
+    rows = [
+        [Word("SAM", 0, 0, 36, 20), Word("SAM", 46, 0, 82, 20), Word("TRADING", 92, 0, 176, 20)],
+        [Word("TOTAL", 0, 30, 25, 40), Word("RM", 100, 30, 110, 40), Word("14.10", 115, 30, 140, 40)],
+        [Word("CASH", 0, 42, 20, 52), Word("20.00", 115, 42, 140, 52)],
+    ]
+    assert layout_text(rows).splitlines() == ["SAM SAM TRADING", "TOTAL               RM 14.10", "CASH                   20.00"]
