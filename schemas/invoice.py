@@ -46,6 +46,10 @@ class LineItemDraft(DraftModel):
     amount: bounded_amount("the line's total")
 
 
+PrintedCurrency = bounded_text(8, "the currency code or symbol printed with the amounts")
+"""The draft's currency, the same on invoices and receipts."""
+
+
 class InvoiceDraft(DraftModel):
     vendor_name: bounded_text(
         80, "name of the business that issued the invoice (the seller): in the letterhead at the top or after Remit to / From"
@@ -59,7 +63,7 @@ class InvoiceDraft(DraftModel):
     )
     invoice_date: bounded_text(30, "the date the invoice was issued: after Invoice Date or Date")
     due_date: bounded_text(30, "the date payment is due: after Due Date or Payment Due")
-    currency: bounded_text(8, "the currency code or symbol printed with the amounts")
+    currency: PrintedCurrency
     subtotal: bounded_amount("the amount before tax: on the row labelled Subtotal or Net")
     tax_amount: bounded_amount("the total tax (VAT, GST, sales tax)")
     total_amount: bounded_amount(
@@ -84,7 +88,7 @@ class ReceiptDraft(DraftModel):
     )
     invoice_number: bounded_text(40, "the receipt or bill number: after Receipt No, Bill No, Invoice No or Doc No")
     invoice_date: bounded_text(30, "the date of the sale, printed near the time or the receipt number")
-    currency: bounded_text(8, "the currency code or symbol printed with the amounts")
+    currency: PrintedCurrency
     total_amount: bounded_amount(
         "the amount paid, tax included: on the row labelled Total (or Total Incl GST, Nett Total, Amount Due, "
         "Grand Total); not the cash handed over, not the change"
