@@ -1,11 +1,13 @@
 """Field-extraction speed: where the seconds of a document go, and docs/min on a folder.
 
 Default mode, no database: every file of the folder goes through text extraction
-(``extractors.read_text``, OCR for scans) and field extraction (``FieldExtractor`` +
-grounding/rules) with the schema of ``--doc-type``. Printed per document: seconds per stage,
+(``extractors.read_text``, OCR for scans) and field extraction through the cascade
+(``extractors.fields.cascade``: the first model, the second for documents failing the
+checks; DOCPIPE_EXTRACT_CASCADE=false for the first alone) with the schema of
+``--doc-type``. Printed per document: seconds per stage and per tier, the first tier's
 prompt tokens (and how many were reused from the cached instruction prefix), generated
-tokens, prompt-evaluation and generation seconds; then medians, tokens/s, the one-off costs
-(model load, constraint build) and docs/min. ``--workers 2`` runs two processes with one
+tokens, prompt-evaluation and generation seconds; then medians, the share of documents each
+tier ended on, tokens/s, the one-off costs (model load, constraint build) and docs/min. ``--workers 2`` runs two processes with one
 thread each (throughput) instead of one process with ``extract_threads`` (latency).
 
 ``--pipeline`` instead runs the real ``process-documents`` flow (Prefect, Postgres, the
@@ -48,6 +50,9 @@ class DocumentTiming:
     prompt_s: float
     generate_s: float
     review: bool
+    tier_s: dict[int, float]
+    """Seconds each tier of the cascade spent on it."""
+    last_tier: int
 
 
 @dataclass
@@ -61,9 +66,8 @@ class WorkerReport:
 def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> WorkerReport:
     from extractors import read_text
     from extractors.fields.backends import load_backend
-    from extractors.fields.extract import FieldExtractor, OutputTruncated
+    from extractors.fields.cascade import ExtractionCascade
     from extractors.fields.model_files import resolve_model
-    from extractors.fields.stage import check_extraction
     from schemas.registry import schema_for
 
     entry = schema_for(doc_type)
@@ -74,7 +78,9 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
     started = time.perf_counter()
     backend.prepare(entry.schema.draft)
     constraint_s = time.perf_counter() - started
-    extractor = FieldExtractor.from_settings(backend, settings)
+    # The first tier in this process (its timings are the stage's); the second starts as in
+    # production, in a supervised child, when a document first needs it.
+    cascade = ExtractionCascade.from_settings(settings, first=backend)
     report = WorkerReport(load_s, constraint_s, [], [])
     for path in paths:
         started = time.perf_counter()
@@ -86,14 +92,11 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
         text_s = time.perf_counter() - started
         text = read.text
         started = time.perf_counter()
-        try:
-            extracted = extractor.extract(entry.schema, text, read.layout_text)
-        except OutputTruncated as exc:
-            report.failures.append(f"{path.name}: {exc}")
+        outcome = cascade.extract(entry, text, read.layout_text)
+        generation = outcome.attempts[0].generation
+        if generation is None:
+            report.failures.append(f"{path.name}: {outcome.attempts[0].failure}")
             continue
-        review = bool(check_extraction(extracted, entry.required, text, read.layout_text).report.review_reasons)
-        generation = extracted.generation
-        assert generation is not None
         report.documents.append(
             DocumentTiming(
                 path.name,
@@ -105,7 +108,9 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
                 generation.forward_passes,
                 generation.prompt_seconds,
                 generation.generate_seconds,
-                review,
+                bool(outcome.review_reasons),
+                {attempt.tier: attempt.seconds for attempt in outcome.attempts},
+                outcome.tier,
             )
         )
     return report
@@ -113,10 +118,12 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
 
 def _print_stage_report(reports: list[WorkerReport], wall_s: float, workers: int, threads: int) -> None:
     documents = [document for report in reports for document in report.documents]
-    print(f"{'document':<44} {'text s':>7} {'extract s':>9} {'prompt tok':>10} {'reused':>6} "
+    print(f"{'document':<44} {'text s':>7} {'extract s':>9} {'tier1 s':>7} {'tier2 s':>7} {'prompt tok':>10} {'reused':>6} "
           f"{'gen tok':>7} {'passes':>6} {'prompt s':>8} {'gen s':>6} review")
     for d in documents:
-        print(f"{d.name[:44]:<44} {d.text_s:>7.2f} {d.extract_s:>9.2f} {d.prompt_tokens:>10} {d.reused_tokens:>6} "
+        tier2 = f"{d.tier_s[2]:>7.2f}" if 2 in d.tier_s else f"{'-':>7}"
+        print(f"{d.name[:44]:<44} {d.text_s:>7.2f} {d.extract_s:>9.2f} {d.tier_s.get(1, 0.0):>7.2f} {tier2} "
+              f"{d.prompt_tokens:>10} {d.reused_tokens:>6} "
               f"{d.generated_tokens:>7} {d.passes if d.passes is not None else '-':>6} {d.prompt_s:>8.2f} {d.generate_s:>6.2f} {'yes' if d.review else 'no'}")
     for report in reports:
         for failure in report.failures:
@@ -125,9 +132,17 @@ def _print_stage_report(reports: list[WorkerReport], wall_s: float, workers: int
         return
     median = statistics.median
     evaluated = sum(d.prompt_tokens - d.reused_tokens for d in documents)
+    tiers = sorted({tier for d in documents for tier in d.tier_s})
     print(
         f"\n{len(documents)} docs, {workers} worker(s) x {threads} thread(s)\n"
-        f"median s/doc: text {median(d.text_s for d in documents):.2f}, extract {median(d.extract_s for d in documents):.2f} "
+        + "".join(
+            f"tier {tier}: read {sum(tier in d.tier_s for d in documents)} docs (median "
+            f"{median(d.tier_s[tier] for d in documents if tier in d.tier_s):.2f} s), last tier of "
+            f"{sum(d.last_tier == tier for d in documents)}/{len(documents)}\n"
+            for tier in tiers
+        )
+        + f"median s/doc: text {median(d.text_s for d in documents):.2f}, extract through the cascade "
+        f"{median(d.extract_s for d in documents):.2f}, first tier alone {median(d.tier_s.get(1, 0.0) for d in documents):.2f} "
         f"(prompt {median(d.prompt_s for d in documents):.2f} + generation {median(d.generate_s for d in documents):.2f})\n"
         f"median tokens/doc: prompt {median(d.prompt_tokens for d in documents):.0f} "
         f"(reused {median(d.reused_tokens for d in documents):.0f}), generated {median(d.generated_tokens for d in documents):.0f}"

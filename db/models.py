@@ -22,10 +22,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -207,6 +209,14 @@ class Extraction(Base):
     field_confidences: Mapped[dict[str, Any]] = mapped_column(default=dict)
     issues: Mapped[dict[str, Any]] = mapped_column(
         default=dict, comment="Grounding and rule problems per field"
+    )
+    field_tiers: Mapped[dict[str, Any]] = mapped_column(
+        default=dict,
+        server_default=text("'{}'::jsonb"),
+        comment="Per field, the cascade tier whose model produced the value (1: first model, 2: second)",
+    )
+    tier: Mapped[int | None] = mapped_column(
+        SmallInteger, comment="The last cascade tier that read the document; null when no model read it"
     )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
 

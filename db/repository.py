@@ -246,6 +246,8 @@ def save_extraction(session: Session, document_id: int, run_id: int | None, mode
         "fields": record.model_dump(mode="json") if record is not None else {},
         "field_confidences": fields.confidences,
         "issues": fields.issues,
+        "field_tiers": fields.field_tiers,
+        "tier": fields.tier,
     }
     extraction_id = session.scalar(
         insert(Extraction)

@@ -185,6 +185,30 @@ class DocpipeSettings(BaseSettings):
         "apart by spacing, from the words' positions) instead of in reading order; grounding and "
         "classification use the reading-order text either way (docs/extraction.md).",
     )
+    extract_cascade: bool = Field(
+        True,
+        description="A document whose required fields the first model leaves missing, ungrounded "
+        "or breaking a rule is read again by the second tier before it goes to review "
+        "(docs/extraction.md, the cascade); false: one model, then review.",
+    )
+    extract_second_backend: str | None = Field(
+        None,
+        description="The second tier's runtime (as DOCPIPE_EXTRACT_BACKEND: 'llamacpp', "
+        "'transformers', 'openai'); empty: the first tier's.",
+    )
+    extract_second_model: str = Field(
+        "qwen2.5-coder-1.5b",
+        description="The second tier's model: a built-in name, a path, or the name an endpoint "
+        "serves (backend 'openai', at DOCPIPE_EXTRACT_ENDPOINT_URL).",
+    )
+    extract_second_model_sha256: str | None = Field(
+        None, description="When set, the second tier's model sha256 must equal this."
+    )
+    extract_second_tier_first: list[str] = Field(
+        default_factory=lambda: ["contract"],
+        description="Schemas read by the second tier from the start (JSON list of schema names: "
+        "invoice, contract, ticket): long documents where the larger model pays for itself.",
+    )
     extract_max_output_tokens: int = Field(
         1024,
         description="Cap on generated tokens per document: above the longest answer the bounded "

@@ -103,6 +103,10 @@ class Fields:
     record: BaseModel | None = None
     confidences: dict[str, float] = field(default_factory=dict)
     issues: dict[str, list[str]] = field(default_factory=dict)
+    field_tiers: dict[str, int] = field(default_factory=dict)
+    """Which tier of the cascade produced each field (1: the first model, 2: the second)."""
+    tier: int | None = None
+    """The last tier that read the document; None when no model read it."""
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,17 @@ class RunSummary:
             f"{c['attachments']} attachment(s), {c['attachments_failed']} failed; "
             f"{c['reused']} already up to date; {c['deferred']} left for the next run; "
             f"{self.seconds:.1f} s, {self.docs_per_minute:.1f} docs/min"
+            + "".join(f"; extraction tier {tier}: {count}" for tier, count in self.tier_counts().items())
         )
+
+    def tier_counts(self) -> dict[int, int]:
+        """Documents per last tier of the extraction cascade that read them (docs/extraction.md)."""
+        tiers = Counter(
+            tier
+            for outcome in self.outcomes
+            if (tier := (self.results.get(outcome.document_id or -1) or {}).get("extraction_tier")) is not None
+        )
+        return dict(sorted(tiers.items()))
 
     def label_counts(self, label: str) -> Counter[str]:
         return Counter(
@@ -99,6 +109,7 @@ class RunSummary:
                     "reason": outcome.error or "",
                     **labels,
                     "key_fields": key_fields,
+                    "extraction_tier": result.get("extraction_tier"),
                     "type": outcome.media_type or "",
                     "pages": outcome.page_count,
                     "ocr_used": outcome.ocr_used,
@@ -115,6 +126,7 @@ class RunSummary:
             "run_id": self.run_id,
             "seconds": round(self.seconds, 2),
             **self.counts(),
+            "extraction_tiers": {str(tier): count for tier, count in self.tier_counts().items()},
             "warnings": self.warnings,
             "files": self.rows(),
         }
@@ -154,6 +166,10 @@ def _markdown(summary: RunSummary) -> str:
         if set(counts) != {"-"}:
             lines += ["", f"| {label} | documents |", "|---|---|"]
             lines += [f"| {value} | {count} |" for value, count in counts.most_common()]
+    tiers = summary.tier_counts()
+    if tiers:
+        lines += ["", "| extraction tier (last model that read it) | documents |", "|---|---|"]
+        lines += [f"| {tier} | {count} |" for tier, count in tiers.items()]
     for status, heading, column in ((FileStatus.FAILED, "Failed", "file"), (FileStatus.SKIPPED, "Skipped", "path"), (FileStatus.NEEDS_REVIEW, "Needs review", "file")):
         listed = [o for o in summary.outcomes if o.status == status]
         if listed:

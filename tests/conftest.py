@@ -73,6 +73,8 @@ def settings(migrated_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.setenv("DOCPIPE_STAGES", "[]")
     # Audit draws depend on content, which differs per test session: tests about audits opt in.
     monkeypatch.setenv("DOCPIPE_AUDIT_RATE", "0")
+    # The cascade's second tier is the small test model too (the built-in 1.5B is for production).
+    monkeypatch.setenv("DOCPIPE_EXTRACT_SECOND_MODEL", "smollm2-135m")
     get_settings.cache_clear()
     yield DocpipeSettings()
     get_settings.cache_clear()

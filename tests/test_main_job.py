@@ -34,6 +34,7 @@ def test_the_main_job_completes_while_two_processes_occupy_both_cores(empty_data
         # Small real models keep the test short; the product's own run the same code paths.
         "DOCPIPE_CLASSIFIER_MODEL": str(tiny_model.directory),
         "DOCPIPE_EXTRACT_MODEL": "smollm2-135m",
+        "DOCPIPE_EXTRACT_SECOND_MODEL": "smollm2-135m",
         "DOCPIPE_EXTRACT_MAX_OUTPUT_TOKENS": "300",
     }
     for name in ("PREFECT_API_URL", "DOCPIPE_PREFECT_SERVER", "PREFECT_HOME"):

@@ -45,6 +45,7 @@ def test_a_whole_batch_runs_with_loopback_only(tiny_model, tmp_path):
         DOCPIPE_STAGES='["classify", "extract"]',
         DOCPIPE_CLASSIFIER_MODEL=str(tiny_model.directory),
         DOCPIPE_EXTRACT_MODEL="smollm2-135m",
+        DOCPIPE_EXTRACT_SECOND_MODEL="smollm2-135m",
         PREFECT_HOME=str(tmp_path / "prefect"),
     )
     try:

@@ -39,7 +39,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
     from docpipe.errors import CliError
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
-    from extractors.fields.evaluate import evaluate, recognise
+    from extractors.fields.evaluate import FieldScore, evaluate, recognise
 
     if not args.dataset.is_dir():
         raise CliError(f"no such dataset folder: {args.dataset}")
@@ -59,16 +59,24 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
     text_source = "dataset transcription" if args.dataset_text else "docpipe text extraction"
     print(
         f"dataset {dataset.name} ({args.dataset}), schema for {dataset.doc_type}, text: {text_source}, "
-        f"backend {settings.extract_backend}, model {settings.extract_model}"
+        f"backend {settings.extract_backend}, model {settings.extract_model}, "
+        + (f"cascade to {settings.extract_second_model}" if settings.extract_cascade else "no cascade")
     )
     print(result.table())
     if args.json:
+
+        def scores(by_label: dict[str, FieldScore]) -> dict[str, dict[str, float]]:
+            return {
+                label: {"docs": s.documents, "em": s.exact_match, "p": s.precision, "r": s.recall, "f1": s.f1}
+                for label, s in by_label.items()
+            }
+
         summary = {
             "dataset": dataset.name,
-            "fields": {
-                label: {"docs": s.documents, "em": s.exact_match, "p": s.precision, "r": s.recall, "f1": s.f1}
-                for label, s in result.scores.items()
-            },
+            "fields": scores(result.scores),
+            "first_tier_fields": scores(result.first_tier_scores),
+            "tier_seconds": result.tier_seconds,
+            "last_tiers": result.last_tiers,
             "extract_seconds": result.extract_seconds,
             "text_seconds": result.text_seconds,
             "documents": result.documents,

@@ -292,18 +292,26 @@ def recognise(path: Path) -> tuple[Dataset, Path]:
 class Evaluation:
     dataset: Dataset
     scores: dict[str, FieldScore]
+    """The cascade's values (the first tier's alone with DOCPIPE_EXTRACT_CASCADE=false)."""
+    first_tier_scores: dict[str, FieldScore]
+    """The first tier's values, as if the cascade stopped there (documents it read)."""
     documents: list[dict[str, Any]] = field(default_factory=list)
     text_seconds: list[float] = field(default_factory=list)
     extract_seconds: list[float] = field(default_factory=list)
+    tier_seconds: dict[int, list[float]] = field(default_factory=dict)
+    """Per tier, the seconds of each reading it made."""
+    last_tiers: list[int] = field(default_factory=list)
+    """Per document, the last tier that read it."""
     needs_review: int = 0
 
     def table(self) -> str:
-        lines = [f"{'label -> field':<36} {'docs':>5} {'EM':>6} {'P':>6} {'R':>6} {'F1':>6}"]
+        lines = [f"{'label -> field':<36} {'docs':>5} {'EM':>6} {'P':>6} {'R':>6} {'F1':>6} {'tier1 EM':>8} {'tier1 F1':>8}"]
         for labelled in self.dataset.fields:
-            score = self.scores[labelled.label]
+            score, first = self.scores[labelled.label], self.first_tier_scores[labelled.label]
+            first_columns = f"{first.exact_match:>8.3f} {first.f1:>8.3f}" if first.documents else f"{'-':>8} {'-':>8}"
             lines.append(
                 f"{labelled.label + ' -> ' + labelled.field:<36} {score.documents:>5} "
-                f"{score.exact_match:>6.3f} {score.precision:>6.3f} {score.recall:>6.3f} {score.f1:>6.3f}"
+                f"{score.exact_match:>6.3f} {score.precision:>6.3f} {score.recall:>6.3f} {score.f1:>6.3f} {first_columns}"
             )
         count = len(self.extract_seconds)
         if count:
@@ -314,6 +322,12 @@ class Evaluation:
                 f"{60 * count / (extract_total + text_total):.2f} docs/min; "
                 f"{self.needs_review}/{count} would go to review"
             )
+            for tier, seconds in sorted(self.tier_seconds.items()):
+                last = self.last_tiers.count(tier)
+                lines.append(
+                    f"tier {tier}: read {len(seconds)} docs, median {statistics.median(seconds):.1f} s; "
+                    f"last tier of {last}/{count} docs"
+                )
         return "\n".join(lines)
 
 
@@ -324,21 +338,22 @@ def evaluate(
     dataset_text: bool = False,
     progress: Callable[[str], None] = lambda _line: None,
 ) -> Evaluation:
-    """Extract every (or the first ``limit``) labelled document of the dataset at ``path``."""
+    """Extract every (or the first ``limit``) labelled document of the dataset at ``path``
+    through the configured cascade, scoring the first tier alone and the whole cascade."""
     from extractors import read_text
-    from extractors.fields.extract import FieldExtractor, OutputTruncated
-    from extractors.fields.model_files import resolve_model
-    from extractors.fields.model_process import start_backend
-    from extractors.fields.stage import check_extraction
+    from extractors.fields.cascade import ExtractionCascade
     from schemas.registry import schema_for
 
     dataset, root = recognise(path)
     entry = schema_for(dataset.doc_type)
     assert entry is not None
-    backend = start_backend(settings, resolve_model(settings))
-    progress(f"model runs on {backend.runtime}")
-    extractor = FieldExtractor.from_settings(backend, settings)
-    evaluation = Evaluation(dataset, {labelled.label: FieldScore() for labelled in dataset.fields})
+    cascade = ExtractionCascade.from_settings(settings)
+    progress(f"tiers: {', '.join(f'{tier.label} on {tier.runtime}' for tier in cascade.tiers)}")
+    evaluation = Evaluation(
+        dataset,
+        {labelled.label: FieldScore() for labelled in dataset.fields},
+        {labelled.label: FieldScore() for labelled in dataset.fields},
+    )
     for number, document in enumerate(dataset.documents(root), start=1):
         if limit is not None and number > limit:
             break
@@ -352,27 +367,42 @@ def evaluate(
         evaluation.text_seconds.append(time.perf_counter() - started)
         started = time.perf_counter()
         try:
-            extracted = extractor.extract(entry.schema, text, layout_text)
-        except (OutputTruncated, ModelCrashedError) as exc:
+            outcome = cascade.extract(entry, text, layout_text)
+        except ModelCrashedError as exc:
             values: dict[str, Any] = {}
-            reasons = [str(exc)]
+            first: dict[str, Any] | None = {}
+            reasons, tiers, timings = [str(exc)], {}, {}
         else:
-            checked = check_extraction(extracted, entry.required, text, layout_text)
-            values = checked.record.model_dump()
-            reasons = checked.report.review_reasons
+            timings = {attempt.tier: attempt.seconds for attempt in outcome.attempts}
+            values = outcome.record.model_dump() if outcome.record is not None else {}
+            reasons, tiers = outcome.review_reasons, outcome.field_tiers
+            first_attempt = outcome.attempts[0]
+            first = None
+            if first_attempt.tier == 1:
+                first = first_attempt.checked.record.model_dump() if first_attempt.checked else {}
+            evaluation.last_tiers.append(outcome.tier)
+        for tier, seconds in timings.items():
+            evaluation.tier_seconds.setdefault(tier, []).append(seconds)
         review = bool(reasons)
         evaluation.extract_seconds.append(time.perf_counter() - started)
         evaluation.needs_review += review
         for labelled in dataset.fields:
-            evaluation.scores[labelled.label].add(
-                values.get(labelled.field), document.labels.get(labelled.label), labelled.how
-            )
+            label = document.labels.get(labelled.label)
+            evaluation.scores[labelled.label].add(values.get(labelled.field), label, labelled.how)
+            if first is not None:
+                evaluation.first_tier_scores[labelled.label].add(first.get(labelled.field), label, labelled.how)
         row = {
             "doc_id": document.doc_id,
             "seconds": round(evaluation.extract_seconds[-1], 2),
+            "tier_seconds": {str(tier): round(seconds, 2) for tier, seconds in timings.items()},
             "review_reasons": reasons,
             **{
-                labelled.label: {"label": document.labels.get(labelled.label), "predicted": values.get(labelled.field)}
+                labelled.label: {
+                    "label": document.labels.get(labelled.label),
+                    "predicted": values.get(labelled.field),
+                    "tier": tiers.get(labelled.field),
+                    **({"first_tier": first.get(labelled.field)} if first is not None else {}),
+                }
                 for labelled in dataset.fields
             },
         }

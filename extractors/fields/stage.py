@@ -10,62 +10,33 @@ breaks a rule sends the document to review with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from pydantic import BaseModel
-
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import Fields, StageInput, StageResult
 from extractors.fields.backends import LLMBackend
-from extractors.fields.checks import CheckReport, check, discard_instruction_copies, type_contradiction
-from extractors.fields.extract import PROMPT_VERSION, Extracted, FieldExtractor, OutputTruncated, system_prompt
-from extractors.fields.model_files import ModelFile, resolve_model
-from extractors.fields.model_process import start_backend
+from extractors.fields.cascade import ExtractionCascade
+from extractors.fields.checks import type_contradiction
+from extractors.fields.extract import PROMPT_VERSION
 from schemas.registry import NO_SCHEMA, schema_for, schemas_version
-
-
-@dataclass
-class CheckedExtraction:
-    record: BaseModel
-    """The values kept: parsed, without copies of the instructions."""
-    report: CheckReport
-
-
-def check_extraction(
-    extracted: Extracted, required: tuple[str, ...], text: str, layout_text: str | None = None
-) -> CheckedExtraction:
-    """The trust step the stage and the evaluation share: drop values copied from the prompt,
-    ground every value, apply the rules (``layout_text``: the text as laid out, if any)."""
-    schema = extracted.schema
-    values = extracted.record.model_dump()
-    issues = {name: list(problems) for name, problems in extracted.parse_issues.items()}
-    for name, problems in discard_instruction_copies(schema, values, text, system_prompt(schema)).items():
-        issues.setdefault(name, []).extend(problems)
-    record = schema.record.model_validate(values)
-    report = check(schema, record.model_dump(), text, required, issues, layout_text=layout_text)
-    return CheckedExtraction(record, report)
 
 
 class ExtractionStage:
     name = "extract"
 
-    def __init__(self, settings: DocpipeSettings, backend: LLMBackend | None = None) -> None:
-        """Starts the model in a supervised child process (once per process: a crash there
-        costs the document in hand, see model_process); ``backend`` lets tests share a loaded one."""
-        self.model: ModelFile = backend.model if backend is not None else resolve_model(settings)
-        self.backend = backend if backend is not None else start_backend(settings, self.model)
-        self.extractor = FieldExtractor.from_settings(self.backend, settings)
+    def __init__(
+        self, settings: DocpipeSettings, backend: LLMBackend | None = None, second_backend: LLMBackend | None = None
+    ) -> None:
+        """Starts the first tier's model in a supervised child process (once per process: a
+        crash there costs the document in hand, see model_process), the second tier's when
+        a document first needs it; ``backend``/``second_backend`` let tests share loaded ones."""
+        self.cascade = ExtractionCascade.from_settings(settings, backend, second_backend)
 
     @property
     def runtime(self) -> str:
-        return self.backend.runtime
+        return "; ".join(f"{tier.runtime} [{tier.label}]" for tier in self.cascade.tiers)
 
     @property
     def version(self) -> str:
-        return (
-            f"{self.backend.name}:{self.model.sha256[:12]}:{PROMPT_VERSION}-{schemas_version()}"
-            f"-{self.extractor.input_version}"
-        )
+        return f"{self.cascade.version}:{PROMPT_VERSION}-{schemas_version()}-{self.cascade.input_version}"
 
     def run(self, document: StageInput) -> StageResult:
         if document.labels is None:
@@ -80,30 +51,40 @@ class ExtractionStage:
         text = document.text
         if not text.strip():
             return _unextracted(schema.name, "no text to extract fields from")
-        try:
-            extracted = self.extractor.extract(schema, text, document.layout_text)
-        except OutputTruncated as exc:
-            return _unextracted(schema.name, str(exc))
+        outcome = self.cascade.extract(entry, text, document.layout_text)
+        if outcome.record is None or outcome.report is None:
+            return _unextracted(schema.name, "; ".join(outcome.review_reasons), outcome.tier)
 
-        checked = check_extraction(extracted, entry.required, text, document.layout_text)
-        issues = checked.report.issues
-        if extracted.context is not None and extracted.context.shortened:
-            issues["document"] = [
-                f"long document: the model read {len(extracted.context.text)} of "
-                f"{extracted.context.source_chars} characters (start + key passages)"
-            ]
-        reasons = list(checked.report.review_reasons)
-        contradiction = type_contradiction(doc_type, checked.report, text)
+        issues = outcome.report.issues
+        first, *later = outcome.attempts
+        notes = [attempt.failure for attempt in later if attempt.failure]
+        if later:
+            why = f"tier {first.tier} left {'; '.join(first.checked.report.review_reasons)}" if first.checked else first.failure
+            notes.insert(0, f"read again by tier {later[-1].tier}: {why}")
+        context = outcome.context
+        if context is not None and context.shortened:
+            notes.append(
+                f"long document: the model read {len(context.text)} of "
+                f"{context.source_chars} characters (start + key passages)"
+            )
+        reasons = list(outcome.report.review_reasons)
+        contradiction = type_contradiction(doc_type, outcome.report, text)
         if contradiction:
             reasons.insert(0, contradiction)
-            issues.setdefault("document", []).append(contradiction)
-        fields = Fields(schema.name, doc_type, checked.record, checked.report.confidences, issues)
+            notes.append(contradiction)
+        if notes:
+            issues["document"] = notes
+        fields = Fields(
+            schema.name, doc_type, outcome.record, outcome.report.confidences, issues, outcome.field_tiers, outcome.tier
+        )
         return StageResult(needs_review=bool(reasons), reason="; ".join(reasons) if reasons else None, fields=fields)
 
 
-def _unextracted(schema_name: str, reason: str) -> StageResult:
+def _unextracted(schema_name: str, reason: str, tier: int | None = None) -> StageResult:
     """An empty extraction carrying ``reason``; the document goes to review."""
-    return StageResult(needs_review=True, reason=reason, fields=Fields(schema_name, issues={"document": [reason]}))
+    return StageResult(
+        needs_review=True, reason=reason, fields=Fields(schema_name, issues={"document": [reason]}, tier=tier)
+    )
 
 
 def build_stage(settings: DocpipeSettings) -> ExtractionStage:

@@ -15,6 +15,7 @@ def model_settings(tmp_path_factory: pytest.TempPathFactory) -> DocpipeSettings:
         data_dir=Path(tmp_path_factory.mktemp("extract-data")),
         extract_backend="llamacpp",
         extract_model="smollm2-135m",
+        extract_second_model="smollm2-135m",
         extract_threads=2,
         extract_context_tokens=2048,
         extract_max_input_chars=1500,

@@ -16,7 +16,7 @@ from extractors.fields.backends import load_backend
 from extractors.fields.extract import FieldExtractor, OutputTruncated
 from extractors.fields.model_files import resolve_model
 from extractors.fields.model_process import start_backend
-from extractors.fields.stage import check_extraction
+from extractors.fields.cascade import check_extraction
 from schemas.registry import SCHEMAS, schema_for
 from tests.extractors.fields.test_generation import DOCUMENTS
 

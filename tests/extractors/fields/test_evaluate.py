@@ -85,3 +85,21 @@ def test_cli_registers_eval_extract(capsys, tmp_path):
     assert "DATASET" in capsys.readouterr().out
     assert main(["eval", "extract", str(tmp_path / "missing")]) == 2
     assert "no such dataset folder" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_an_evaluation_scores_the_first_tier_alone_and_the_cascade(tmp_path, model_settings):
+    from extractors.fields.evaluate import evaluate
+
+    folder = tmp_path / "i2d"
+    folder.mkdir()
+    # A thank-you note labelled as an invoice: no tier finds its fields, so both tiers read it.
+    (folder / "note.json").write_text('[{"issuer": "Kim", "amount": 12.5, "currency": "EUR"}]')
+    (folder / "note.txt").write_text("Dear team, thank you for the lovely lunch. Best wishes, Kim")
+    result = evaluate(folder, model_settings)
+    assert result.last_tiers == [2] and sorted(result.tier_seconds) == [1, 2]
+    assert result.first_tier_scores["issuer"].documents == result.scores["issuer"].documents == 1
+    [row] = result.documents
+    assert set(row["tier_seconds"]) == {"1", "2"} and "first_tier" in row["issuer"]
+    table = result.table()
+    assert "tier1 EM" in table and "tier 2: read 1 docs" in table and "last tier of 1/1 docs" in table

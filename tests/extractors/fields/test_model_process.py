@@ -122,7 +122,10 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
     limits = {key: getattr(model_settings, key) for key in (
         "extract_model", "extract_threads", "extract_context_tokens", "extract_max_input_chars", "extract_max_output_tokens",
     )}
+    # One tier: the test is about the first model's child (tests/extractors/fields/test_cascade.py has the second's).
+    limits["extract_cascade"] = False
     extraction = ExtractionStage(settings.model_copy(update=limits))  # the supervised child, as in production
+    first_tier = extraction.cascade.tiers[0]
     monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "label", lambda _settings: TicketLabelStage())
     monkeypatch.setitem(stage_registry.STAGE_FACTORIES, "extract", lambda _settings: extraction)
     monkeypatch.setenv("DOCPIPE_STAGES", '["label", "extract"]')
@@ -145,7 +148,7 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
                 .where(Document.source_path == str(inbox / f"{name}.txt"))
             ) is not None
 
-    first_child = extraction.backend.pid
+    first_child = first_tier.backend.pid
     killer = kill_when(lambda: labelled("b"), lambda: first_child)
     summary = process_documents(paths=[str(inbox)])
     killer.join()
@@ -156,7 +159,7 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
     assert by_file["b.txt"]["status"] == "failed"
     assert by_file["b.txt"]["reason"] == "extract: model process died (signal 9, SIGKILL)"
     assert by_file["a.txt"]["status"] != "failed" and by_file["c.txt"]["status"] != "failed"
-    assert extraction.backend.restarts == 1
+    assert first_tier.backend.restarts == 1
     with session_scope(settings.database_url) as session:
         killed = session.scalars(select(Document).where(Document.source_path == str(inbox / "b.txt"))).one()
         assert killed.status == "failed" and "Laptop b will not boot" in killed.text  # text kept
@@ -167,4 +170,4 @@ def test_a_sigkilled_model_process_costs_one_document_not_the_batch(
             .where(Document.source_path.in_([str(inbox / "a.txt"), str(inbox / "c.txt")]))
         ).all()
         assert len(extracted) == 2  # before and after the crash
-    extraction.backend.close()
+    first_tier.backend.close()

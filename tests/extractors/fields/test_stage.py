@@ -30,7 +30,9 @@ def stage(settings, model_settings, llamacpp_backend):
         key: getattr(model_settings, key)
         for key in ("extract_model", "extract_max_input_chars", "extract_max_output_tokens")
     }
-    return ExtractionStage(settings.model_copy(update=limits), backend=llamacpp_backend)
+    return ExtractionStage(
+        settings.model_copy(update=limits), backend=llamacpp_backend, second_backend=llamacpp_backend
+    )
 
 
 def _document(settings, body: str, doc_type: str | None) -> int:
@@ -96,7 +98,7 @@ def test_invoice_is_stored_as_jsonb_and_typed_row_and_upserted(settings, stage):
         assert view.doc_type == "invoice" and view.extractor_version == stage.version
         assert view.total_amount is None or isinstance(view.total_amount, Decimal)
         assert view.invoice_date is None or isinstance(view.invoice_date, date)
-    assert stage.version.startswith("llamacpp:b179c9523d0e:")
+    assert stage.version.startswith("llamacpp:b179c9523d0e+llamacpp:b179c9523d0e(contract@2):")
 
 
 def test_other_documents_get_an_empty_extraction(settings, stage):

@@ -1,0 +1,267 @@
+"""The cascade of models filling a schema: the small model first, a larger one for what
+fails the checks, then a person.
+
+The first tier (DOCPIPE_EXTRACT_MODEL, the 0.5B model) reads every document. When a
+required field it filled is missing, not in the text, or breaks a rule, the second tier
+(DOCPIPE_EXTRACT_SECOND_MODEL: the 1.5B model, or an organisation's model behind an
+endpoint) reads the document again; what still fails goes to review. The second tier costs
+about twice the first per document, so it runs only where the first failed, and from the
+start for the schemas named in DOCPIPE_EXTRACT_SECOND_TIER_FIRST (contracts: long, rare,
+and the small model reads their parties poorly).
+
+Values are merged per field: the later tier's value where it passes its checks, else an
+earlier tier's that passed, else the one found in the text with fewer problems (the later
+on a tie; a value over none). The merged record is checked once more (rules span fields),
+and each field records the tier that produced it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from docpipe.errors import ConfigurationError, ModelCrashedError
+from docpipe.settings import DocpipeSettings
+from extractors.fields.backends import Generation, LLMBackend
+from extractors.fields.checks import CheckReport, FieldCheck, check, discard_instruction_copies
+from extractors.fields.context import ModelContext
+from extractors.fields.extract import Extracted, FieldExtractor, OutputTruncated, system_prompt
+from extractors.fields.model_files import ModelFile, resolve_model
+from extractors.fields.model_process import start_backend
+from schemas.registry import SCHEMAS, DocTypeSchema
+
+
+@dataclass
+class CheckedExtraction:
+    record: BaseModel
+    """The values kept: parsed, without copies of the instructions."""
+    report: CheckReport
+    issues_before_checks: dict[str, list[str]]
+    """What parsing and the instruction-copy filter found per field (the checks add the rest)."""
+
+
+def check_extraction(
+    extracted: Extracted, required: tuple[str, ...], text: str, layout_text: str | None = None
+) -> CheckedExtraction:
+    """The trust step every tier, the stage and the evaluation share: drop values copied
+    from the prompt, ground every value, apply the rules (``layout_text``: the text as laid
+    out, if any)."""
+    schema = extracted.schema
+    values = extracted.record.model_dump()
+    issues = {name: list(problems) for name, problems in extracted.parse_issues.items()}
+    for name, problems in discard_instruction_copies(schema, values, text, system_prompt(schema)).items():
+        issues.setdefault(name, []).extend(problems)
+    record = schema.record.model_validate(values)
+    report = check(schema, record.model_dump(), text, required, issues, layout_text=layout_text)
+    return CheckedExtraction(record, report, issues)
+
+
+class ModelTier:
+    """One model of the cascade; its backend starts when it first reads a document."""
+
+    def __init__(self, number: int, settings: DocpipeSettings, backend: LLMBackend | None = None) -> None:
+        self.number = number
+        self.settings = settings
+        self.model: ModelFile = backend.model if backend is not None else resolve_model(settings)
+        self._backend = backend
+        self._extractor: FieldExtractor | None = None
+
+    @classmethod
+    def second(cls, settings: DocpipeSettings, backend: LLMBackend | None = None) -> ModelTier:
+        """The second tier: ``settings`` with the DOCPIPE_EXTRACT_SECOND_* model in place of the first's."""
+        tier_settings = settings.model_copy(
+            update={
+                "extract_backend": settings.extract_second_backend or settings.extract_backend,
+                "extract_model": settings.extract_second_model,
+                "extract_model_sha256": settings.extract_second_model_sha256,
+            }
+        )
+        return cls(2, tier_settings, backend)
+
+    def start(self) -> None:
+        """Load the model (in a supervised child process, or a client of the endpoint)."""
+        if self._backend is None:
+            self._backend = start_backend(self.settings, self.model)
+        if self._extractor is None:
+            self._extractor = FieldExtractor.from_settings(self._backend, self.settings)
+
+    @property
+    def backend(self) -> LLMBackend:
+        self.start()
+        assert self._backend is not None
+        return self._backend
+
+    @property
+    def extractor(self) -> FieldExtractor:
+        self.start()
+        assert self._extractor is not None
+        return self._extractor
+
+    @property
+    def runtime(self) -> str:
+        return self._backend.runtime if self._backend is not None else "starts when a document first needs it"
+
+    @property
+    def version(self) -> str:
+        return f"{self.settings.extract_backend}:{self.model.sha256[:12]}"
+
+    @property
+    def label(self) -> str:
+        return f"tier {self.number} ({self.model.name})"
+
+
+@dataclass
+class TierAttempt:
+    """One tier's reading of a document: its checked values, or why it gave none."""
+
+    tier: int
+    checked: CheckedExtraction | None = None
+    context: ModelContext | None = None
+    generation: Generation | None = None
+    failure: str | None = None
+    seconds: float = 0.0
+    """The model's time on it (generation and checks)."""
+
+
+@dataclass
+class CascadeOutcome:
+    attempts: list[TierAttempt]
+    record: BaseModel | None = None
+    """The merged values; None when no tier gave an answer."""
+    report: CheckReport | None = None
+    field_tiers: dict[str, int] = field(default_factory=dict)
+    """The tier that produced each field's value."""
+    issues_before_checks: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def tier(self) -> int:
+        """The last tier that read the document."""
+        return self.attempts[-1].tier
+
+    @property
+    def context(self) -> ModelContext | None:
+        return next((a.context for a in reversed(self.attempts) if a.context is not None), None)
+
+    @property
+    def review_reasons(self) -> list[str]:
+        if self.report is None:
+            return [attempt.failure for attempt in self.attempts if attempt.failure][-1:]
+        return self.report.review_reasons
+
+
+def _standing(check_: FieldCheck | None) -> tuple[bool, bool, int]:
+    """How far a value can be trusted, comparable: it passed its checks, it is in the text,
+    it has fewer problems."""
+    if check_ is None:
+        return (False, False, -1_000)
+    found = check_.grounding not in (None, "absent")
+    passed = found and not check_.rule_broken
+    return (passed, found, 0 if passed else -len(check_.issues))
+
+
+def merge(
+    entry: DocTypeSchema,
+    earlier: CascadeOutcome,
+    later: TierAttempt,
+    text: str,
+    layout_text: str | None,
+) -> CascadeOutcome:
+    """``earlier``'s values with ``later``'s where those stand at least as well, checked again."""
+    assert later.checked is not None
+    schema = entry.schema
+    attempts = [*earlier.attempts, later]
+    if earlier.record is None or earlier.report is None:
+        checked = later.checked
+        tiers = dict.fromkeys(schema.kinds, later.tier)
+        return CascadeOutcome(attempts, checked.record, checked.report, tiers, checked.issues_before_checks)
+    old_values, new_values = earlier.record.model_dump(), later.checked.record.model_dump()
+    values: dict[str, Any] = {}
+    issues: dict[str, list[str]] = {}
+    tiers: dict[str, int] = {}
+    for name in schema.kinds:
+        later_standing = _standing(later.checked.report.fields.get(name))
+        take_later = later_standing >= _standing(earlier.report.fields.get(name)) and (
+            later_standing[0] or new_values.get(name) not in (None, [])
+        )
+        if take_later or old_values.get(name) in (None, []):
+            values[name], tiers[name] = new_values.get(name), later.tier
+            issues[name] = later.checked.issues_before_checks.get(name, [])
+        else:
+            values[name], tiers[name] = old_values.get(name), earlier.field_tiers[name]
+            issues[name] = earlier.issues_before_checks.get(name, [])
+    record = schema.record.model_validate(values)
+    report = check(schema, record.model_dump(), text, entry.required, issues, layout_text=layout_text)
+    return CascadeOutcome(attempts, record, report, tiers, issues)
+
+
+class ExtractionCascade:
+    """The tiers a document goes through, first to last, until its required fields pass."""
+
+    def __init__(self, tiers: list[ModelTier], second_tier_first: frozenset[str] = frozenset()) -> None:
+        unknown = sorted(second_tier_first - set(SCHEMAS))
+        if unknown:
+            raise ConfigurationError(
+                f"DOCPIPE_EXTRACT_SECOND_TIER_FIRST names no schema: {', '.join(unknown)} "
+                f"(schemas: {', '.join(SCHEMAS)})"
+            )
+        self.tiers = tiers
+        tiers[0].start()  # now: a first model that cannot load fails the run at its start
+        self.second_tier_first = second_tier_first if len(tiers) > 1 else frozenset()
+
+    @classmethod
+    def from_settings(
+        cls, settings: DocpipeSettings, first: LLMBackend | None = None, second: LLMBackend | None = None
+    ) -> ExtractionCascade:
+        """The configured tiers (``first``/``second``: already loaded backends, for tests);
+        with DOCPIPE_EXTRACT_CASCADE off, the first alone."""
+        tiers = [ModelTier(1, settings, first)]
+        if settings.extract_cascade:
+            tiers.append(ModelTier.second(settings, second))
+        return cls(tiers, frozenset(settings.extract_second_tier_first))
+
+    @property
+    def version(self) -> str:
+        """The tiers' models and the schemas that start at the second, for the stage version."""
+        version = "+".join(tier.version for tier in self.tiers)
+        if self.second_tier_first:
+            version += f"({','.join(sorted(self.second_tier_first))}@2)"
+        return version
+
+    @property
+    def input_version(self) -> str:
+        """What the models read (the same text for every tier)."""
+        return self.tiers[0].extractor.input_version
+
+    def tiers_for(self, schema_name: str) -> list[ModelTier]:
+        return self.tiers[1:] if schema_name in self.second_tier_first else self.tiers
+
+    def extract(self, entry: DocTypeSchema, text: str, layout_text: str | None = None) -> CascadeOutcome:
+        """Read the document tier by tier until its required fields pass; raises
+        ``ModelCrashedError`` only when the first tier that reads it crashes (a later crash
+        leaves the earlier values, going to review with the reason)."""
+        outcome = CascadeOutcome(attempts=[])
+        for position, tier in enumerate(self.tiers_for(entry.schema.name)):
+            attempt = TierAttempt(tier.number)
+            started = time.perf_counter()
+            try:
+                extracted = tier.extractor.extract(entry.schema, text, layout_text)
+            except OutputTruncated as exc:
+                attempt.failure = f"{tier.label}: {exc}"
+            except ModelCrashedError as exc:
+                if position == 0:
+                    raise
+                attempt.failure = f"{tier.label}: {exc}"
+            else:
+                attempt.context, attempt.generation = extracted.context, extracted.generation
+                attempt.checked = check_extraction(extracted, entry.required, text, layout_text)
+            attempt.seconds = time.perf_counter() - started
+            if attempt.checked is None:
+                outcome.attempts.append(attempt)
+                continue
+            outcome = merge(entry, outcome, attempt, text, layout_text)
+            if not outcome.review_reasons:
+                break
+        return outcome
