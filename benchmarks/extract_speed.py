@@ -93,9 +93,10 @@ def run_worker(paths: list[Path], doc_type: str, settings: DocpipeSettings) -> W
         text = read.text
         started = time.perf_counter()
         outcome = cascade.extract(entry, text, read.layout_text)
-        generation = outcome.attempts[0].generation
+        # The token columns are the first tier's, or the first that answered.
+        generation = next((attempt.generation for attempt in outcome.attempts if attempt.generation), None)
         if generation is None:
-            report.failures.append(f"{path.name}: {outcome.attempts[0].failure}")
+            report.failures.append(f"{path.name}: {'; '.join(outcome.review_reasons)}")
             continue
         report.documents.append(
             DocumentTiming(
