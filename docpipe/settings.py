@@ -209,6 +209,19 @@ class DocpipeSettings(BaseSettings):
         description="Schemas read by the second tier from the start (JSON list of schema names: "
         "invoice, contract, ticket): long documents where the larger model pays for itself.",
     )
+    extract_memory: str = Field(
+        "current",
+        description="The extraction memory read before the models (docs/extraction.md, the memory): "
+        "'current' (the last `docpipe train extract`; none until one is trained), a version name "
+        "under data_dir/models/extraction-memory, a folder, or 'none'.",
+    )
+    extract_memory_min_similarity: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="How alike a document's printed words must be to a remembered document's "
+        "(weighted Jaccard, 0-1) for the memory to read it by that document's anchors.",
+    )
     extract_max_output_tokens: int = Field(
         1024,
         description="Cap on generated tokens per document: above the longest answer the bounded "

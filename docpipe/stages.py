@@ -93,6 +93,14 @@ class Labels:
         return {target: p for target, p in self.confidences.items() if p < threshold}
 
 
+MEMORY_TIER = 0
+"""The cascade tier of values the extraction memory read (models are tiers 1 and 2)."""
+
+
+def tier_name(tier: int) -> str:
+    return "tier 0 (memory)" if tier == MEMORY_TIER else f"tier {tier}"
+
+
 @dataclass(frozen=True)
 class Fields:
     """What a field extractor filled: the schema's record with a confidence per field and
@@ -104,9 +112,10 @@ class Fields:
     confidences: dict[str, float] = field(default_factory=dict)
     issues: dict[str, list[str]] = field(default_factory=dict)
     field_tiers: dict[str, int] = field(default_factory=dict)
-    """Which tier of the cascade produced each field (1: the first model, 2: the second)."""
+    """Which tier of the cascade produced each field (0: the memory, 1: the first model,
+    2: the second)."""
     tier: int | None = None
-    """The last tier that read the document; None when no model read it."""
+    """The last tier that read the document; None when none read it."""
 
 
 @dataclass(frozen=True)

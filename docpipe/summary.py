@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from docpipe.stages import TARGETS
+from docpipe.stages import TARGETS, tier_name
 from docpipe.pipeline import FileOutcome
 from docpipe.statuses import FileStatus
 from schemas.registry import schema_for
@@ -69,7 +69,7 @@ class RunSummary:
             f"{c['attachments']} attachment(s), {c['attachments_failed']} failed; "
             f"{c['reused']} already up to date; {c['deferred']} left for the next run; "
             f"{self.seconds:.1f} s, {self.docs_per_minute:.1f} docs/min"
-            + "".join(f"; extraction tier {tier}: {count}" for tier, count in self.tier_counts().items())
+            + "".join(f"; extraction {tier_name(tier)}: {count}" for tier, count in self.tier_counts().items())
         )
 
     def tier_counts(self) -> dict[int, int]:
@@ -168,8 +168,8 @@ def _markdown(summary: RunSummary) -> str:
             lines += [f"| {value} | {count} |" for value, count in counts.most_common()]
     tiers = summary.tier_counts()
     if tiers:
-        lines += ["", "| extraction tier (last model that read it) | documents |", "|---|---|"]
-        lines += [f"| {tier} | {count} |" for tier, count in tiers.items()]
+        lines += ["", "| extraction tier (the last that read it) | documents |", "|---|---|"]
+        lines += [f"| {tier_name(tier)} | {count} |" for tier, count in tiers.items()]
     for status, heading, column in ((FileStatus.FAILED, "Failed", "file"), (FileStatus.SKIPPED, "Skipped", "path"), (FileStatus.NEEDS_REVIEW, "Needs review", "file")):
         listed = [o for o in summary.outcomes if o.status == status]
         if listed:

@@ -122,6 +122,9 @@ class ExtractionSchema:
     """What the document is and what to extract: the system prompt after the common rules."""
     focus_terms: tuple[str, ...]
     """Words that mark the passages worth keeping when a document is too long to send whole."""
+    sender_fields: tuple[str, ...] = ()
+    """Fields that describe who sent the document, the same on every document of one layout
+    (a vendor's name): the extraction memory may take them as remembered where they are printed."""
 
     def __post_init__(self) -> None:
         fields = list(self.record.model_fields)
@@ -130,3 +133,5 @@ class ExtractionSchema:
             raise ValueError(
                 f"schema {self.name}: draft and kinds must list the same fields, in the record's order"
             )
+        if not set(self.sender_fields) <= set(self.kinds):
+            raise ValueError(f"schema {self.name}: sender fields must be fields of the draft")

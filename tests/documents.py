@@ -62,6 +62,32 @@ def form_scan_png(rows: tuple[tuple[str, str], ...] = FORM_ROWS, dpi: int = 200)
     return pixmap.tobytes("png")
 
 
+def vendor_invoice_pdf(number: str, issued: str, total: str, buyer: str, vendor: str = "Harbour Supplies Ltd") -> bytes:
+    """One vendor's invoice layout, filled with other values each month: the vendor's header,
+    a label and its value in one segment ("Invoice No: ..."), a label and value in two
+    columns ("Invoice date"), and values under their labels ("Bill to", "Amount due")."""
+    document = pymupdf.open()
+    page = document.new_page(width=595, height=842)
+    for point, text, size in (
+        ((40, 60), vendor, 18),
+        ((40, 82), "12 Harbour Road, Bristol BS1 4XX", 11),
+        ((40, 130), f"Invoice No: {number}", 12),
+        ((40, 155), "Invoice date", 12),
+        ((300, 155), issued, 12),
+        ((40, 200), "Bill to", 12),
+        ((40, 220), buyer, 12),
+        ((40, 280), "Description", 12),
+        ((400, 280), "Amount", 12),
+        ((40, 300), "Mooring ropes and fenders", 12),
+        ((400, 300), total, 12),
+        ((400, 360), "Amount due", 12),
+        ((400, 380), f"EUR {total}", 12),
+        ((40, 420), "Payment within 30 days to IBAN GB29 NWBK 6016 1331 9268 19", 10),
+    ):
+        page.insert_text(point, text, fontsize=size)
+    return document.tobytes()
+
+
 def scanned_pdf(*pages: str) -> bytes:
     """An image-only PDF (no text layer): each page is a picture of ``pages[i]``."""
     document = pymupdf.open()

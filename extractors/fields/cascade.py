@@ -9,10 +9,15 @@ about twice the first per document, so it runs only where the first failed, and 
 start for the schemas named in DOCPIPE_EXTRACT_SECOND_TIER_FIRST (contracts: long, rare,
 and the small model reads their parties poorly).
 
+Before the models, the extraction memory (tier 0, ``extractors.fields.memory``) reads
+what it can where remembered documents of the same layout had their values; when every
+required field it read passes, no model runs.
+
 Values are merged per field: the later tier's value where it passes its checks, else an
 earlier tier's that passed, else the one found in the text with fewer problems (the later
-on a tie; a value over none). The merged record is checked once more (rules span fields),
-and each field records the tier that produced it.
+on a tie, except over the memory's: a person confirmed where that value stands; a value
+over none). The merged record is checked once more (rules span fields), and each field
+records the tier that produced it.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from pydantic import BaseModel
 
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
+from docpipe.stages import MEMORY_TIER
 from extractors.fields.backends import Generation, LLMBackend
 from extractors.fields.checks import CheckReport, FieldCheck, check, discard_instruction_copies
 from extractors.fields.context import ModelContext
-from extractors.fields.extract import Extracted, FieldExtractor, OutputTruncated, system_prompt
+from extractors.fields.extract import Extracted, FieldExtractor, OutputTruncated, parse_draft, system_prompt
+from extractors.fields.memory import ExtractionMemory, load_memory
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.model_process import start_backend
 from schemas.registry import SCHEMAS, DocTypeSchema
@@ -124,6 +131,8 @@ class TierAttempt:
     failure: str | None = None
     seconds: float = 0.0
     """The model's time on it (generation and checks)."""
+    note: str | None = None
+    """What the reading was based on, for the document's issues (the memory's remembered document)."""
 
 
 @dataclass
@@ -138,8 +147,8 @@ class CascadeOutcome:
 
     @property
     def tier(self) -> int:
-        """The last tier that read the document."""
-        return self.attempts[-1].tier
+        """The last tier that read the document (0: the memory alone)."""
+        return max(attempt.tier for attempt in self.attempts)
 
     @property
     def context(self) -> ModelContext | None:
@@ -182,10 +191,13 @@ def merge(
     issues: dict[str, list[str]] = {}
     tiers: dict[str, int] = {}
     for name in schema.kinds:
-        later_standing = _standing(later.checked.report.fields.get(name))
-        take_later = later_standing >= _standing(earlier.report.fields.get(name)) and (
-            later_standing[0] or new_values.get(name) not in (None, [])
+        later_standing, earlier_standing = (
+            _standing(later.checked.report.fields.get(name)), _standing(earlier.report.fields.get(name))
         )
+        stands_better = later_standing > earlier_standing or (
+            later_standing == earlier_standing and earlier.field_tiers.get(name) != MEMORY_TIER
+        )
+        take_later = stands_better and (later_standing[0] or new_values.get(name) not in (None, []))
         if take_later or old_values.get(name) in (None, []):
             values[name], tiers[name] = new_values.get(name), later.tier
             issues[name] = later.checked.issues_before_checks.get(name, [])
@@ -197,10 +209,47 @@ def merge(
     return CascadeOutcome(attempts, record, report, tiers, issues)
 
 
+_MEMORY_ROUNDS = 3
+"""Times a field whose remembered value fails its checks tries the next value its anchors found."""
+
+
+def recall_attempt(
+    memory: ExtractionMemory, entry: DocTypeSchema, text: str, layout_text: str | None
+) -> TierAttempt | None:
+    """The memory's reading of a document, checked as a model's would be; only values that
+    pass are kept (a remembered place holding a wrong value is no evidence). None when no
+    remembered document is like this one."""
+    started = time.perf_counter()
+    recall = memory.recall(entry, text, layout_text)
+    if recall is None:
+        return None
+    choice = dict.fromkeys(recall.candidates, 0)
+    passed: set[str] = set()
+    for _round in range(_MEMORY_ROUNDS):
+        draft = {name: recall.candidates[name][index][0] for name, index in choice.items()}
+        checked = check_extraction(parse_draft(entry.schema, draft, text), entry.required, text, layout_text)
+        passed = {name for name in choice if _standing(checked.report.fields.get(name))[0]}
+        failing = [name for name in choice if name not in passed and choice[name] + 1 < len(recall.candidates[name])]
+        for name in failing:
+            choice[name] += 1
+        if not failing:
+            break
+    draft = {name: recall.candidates[name][choice[name]][0] for name in passed}
+    checked = check_extraction(parse_draft(entry.schema, draft, text), entry.required, text, layout_text)
+    read = ", ".join(f"{name} ({recall.candidates[name][choice[name]][1]})" for name in sorted(passed)) or "nothing"
+    note = f"memory: laid out like {recall.example} (similarity {recall.similarity:.2f}); read {read}"
+    return TierAttempt(MEMORY_TIER, checked, seconds=time.perf_counter() - started, note=note)
+
+
 class ExtractionCascade:
     """The tiers a document goes through, first to last, until its required fields pass."""
 
-    def __init__(self, tiers: list[ModelTier], second_tier_first: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        tiers: list[ModelTier],
+        second_tier_first: frozenset[str] = frozenset(),
+        memory: ExtractionMemory | None = None,
+    ) -> None:
         unknown = sorted(second_tier_first - set(SCHEMAS))
         if unknown:
             raise ConfigurationError(
@@ -208,6 +257,7 @@ class ExtractionCascade:
                 f"(schemas: {', '.join(SCHEMAS)})"
             )
         self.tiers = tiers
+        self.memory = memory
         tiers[0].start()  # now: a first model that cannot load fails the run at its start
         self.second_tier_first = second_tier_first if len(tiers) > 1 else frozenset()
 
@@ -215,17 +265,19 @@ class ExtractionCascade:
     def from_settings(
         cls, settings: DocpipeSettings, first: LLMBackend | None = None, second: LLMBackend | None = None
     ) -> ExtractionCascade:
-        """The configured tiers (``first``/``second``: already loaded backends, for tests);
-        with DOCPIPE_EXTRACT_CASCADE off, the first alone."""
+        """The configured tiers (``first``/``second``: already loaded backends, for tests)
+        after the extraction memory DOCPIPE_EXTRACT_MEMORY names, if one is trained; with
+        DOCPIPE_EXTRACT_CASCADE off, the first model alone after it."""
         tiers = [ModelTier(1, settings, first)]
         if settings.extract_cascade:
             tiers.append(ModelTier.second(settings, second))
-        return cls(tiers, frozenset(settings.extract_second_tier_first))
+        return cls(tiers, frozenset(settings.extract_second_tier_first), load_memory(settings))
 
     @property
     def version(self) -> str:
-        """The tiers' models and the schemas that start at the second, for the stage version."""
-        version = "+".join(tier.version for tier in self.tiers)
+        """The memory, the tiers' models and the schemas that start at the second, for the
+        stage version (a new memory re-reads documents, as a new model does)."""
+        version = "+".join([*([self.memory.version] if self.memory else []), *(tier.version for tier in self.tiers)])
         if self.second_tier_first:
             version += f"({','.join(sorted(self.second_tier_first))}@2)"
         return version
@@ -243,6 +295,11 @@ class ExtractionCascade:
         ``ModelCrashedError`` only when the first tier that reads it crashes (a later crash
         leaves the earlier values, going to review with the reason)."""
         outcome = CascadeOutcome(attempts=[])
+        recalled = recall_attempt(self.memory, entry, text, layout_text) if self.memory else None
+        if recalled is not None:
+            outcome = merge(entry, outcome, recalled, text, layout_text)
+            if not outcome.review_reasons:
+                return outcome
         for position, tier in enumerate(self.tiers_for(entry.schema.name)):
             attempt = TierAttempt(tier.number)
             started = time.perf_counter()

@@ -302,7 +302,18 @@ def looks_like_address(value: str) -> bool:
 
 
 def _total_lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if _TOTAL_LINE.search(line) and not _NOT_THE_TOTAL.search(line)]
+    """The lines that say total, each with the next printed line where it carries no amount
+    itself (a value stacked under its label: "Amount due" over "EUR 3,480.50")."""
+    lines = text.splitlines()
+    found = []
+    for number, line in enumerate(lines):
+        if not _TOTAL_LINE.search(line) or _NOT_THE_TOTAL.search(line):
+            continue
+        if not amounts_in(line):
+            below = next((later for later in lines[number + 1 :] if later.strip()), "")
+            line = f"{line} {below}"
+        found.append(line)
+    return found
 
 
 def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:

@@ -1,4 +1,5 @@
-"""``docpipe eval extract DATASET``: field extraction scored on a labelled dataset.
+"""``docpipe eval extract DATASET``: field extraction scored on a labelled dataset;
+``docpipe train extract``: an extraction memory learned from labelled and reviewed documents.
 
 Registered by ``docpipe.cli``; heavy libraries load only when the command runs.
 """
@@ -13,7 +14,26 @@ from typing import Any
 
 
 def register(commands: Any, evaluate: Any) -> None:
-    """Add ``extract`` to the ``docpipe eval`` targets (``commands`` is unused: no top-level command)."""
+    """Add ``extract`` to the ``docpipe eval`` targets and to ``docpipe train`` (the
+    classifier's command, registered before this one)."""
+    train = commands.choices["train"].add_subparsers(dest="train_target", metavar="TARGET")
+    memory = train.add_parser(
+        "extract",
+        help="learn the extraction memory (where each field stands in known layouts) from labelled and reviewed documents",
+        description="Learn an extraction memory from labelled datasets, labelled files and every reviewed "
+        "document; it becomes the memory the extract stage reads first (docs/extraction.md, the memory).",
+    )
+    memory.add_argument(
+        "--dataset", action="append", default=[], type=Path, metavar="DATASET",
+        help="a labelled dataset folder `docpipe eval extract` knows (repeatable)",
+    )
+    memory.add_argument(
+        "--examples", action="append", default=[], type=Path, metavar="FILE",
+        help="a JSONL or CSV file of documents and their true fields (format in docs/extraction.md; repeatable)",
+    )
+    memory.add_argument("--no-reviews", action="store_true", help="leave out the documents reviewed in the database")
+    memory.add_argument("--json", action="store_true", help="print the summary as JSON")
+    memory.set_defaults(handler=cmd_train_extract)
     parser = evaluate.add_parser(
         "extract",
         help="score field extraction on a labelled dataset (SROIE, FCC invoices, invoice2data, Kleister-NDA, CUAD)",
@@ -28,11 +48,44 @@ def register(commands: Any, evaluate: Any) -> None:
         help="use the dataset's own transcription where it has one (SROIE boxes, Kleister text_best, CUAD txt) "
         "instead of docpipe's text extraction/OCR",
     )
+    parser.add_argument(
+        "--memory-folds",
+        type=int,
+        metavar="K",
+        help="warm, by K-fold cross-validation: each document is read with an extraction memory of the "
+        "other folds' documents (default: cold, no memory)",
+    )
     parser.add_argument("--backend", help="override DOCPIPE_EXTRACT_BACKEND")
     parser.add_argument("--model", help="override DOCPIPE_EXTRACT_MODEL")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write per-document results here")
     parser.add_argument("--verbose", action="store_true", help="print each document's result as it is scored")
     parser.set_defaults(handler=cmd_eval_extract)
+
+
+def cmd_train_extract(args: argparse.Namespace) -> int:
+    from docpipe.errors import CliError, ConfigurationError
+    from flows.train_extraction import train_extraction_memory
+
+    missing = [str(path) for path in [*args.dataset, *args.examples] if not path.exists()]
+    if missing:
+        raise CliError(f"no such dataset or file: {', '.join(missing)}")
+    try:
+        summary = train_extraction_memory(
+            datasets=[str(path) for path in args.dataset],
+            files=[str(path) for path in args.examples],
+            reviews=not args.no_reviews,
+        )
+    except (ConfigurationError, ValueError) as exc:
+        raise CliError(str(exc)) from exc
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(f"extraction memory {summary['version']} saved to {summary['path']}: {summary['documents']} documents")
+    for source, count in summary["sources"].items():
+        print(f"  {source}: {count}")
+    for line in summary["skipped"]:
+        print(f"  skipped {line}")
+    return 0
 
 
 def cmd_eval_extract(args: argparse.Namespace) -> int:
@@ -53,7 +106,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
     settings = get_settings().model_copy(update=overrides)
     progress = (lambda line: print(line, file=sys.stderr)) if args.verbose else (lambda _line: None)
     try:
-        result = evaluate(args.dataset, settings, args.limit, args.dataset_text, progress)
+        result = evaluate(args.dataset, settings, args.limit, args.dataset_text, progress, args.memory_folds)
     except ConfigurationError as exc:
         raise CliError(str(exc)) from exc
     text_source = "dataset transcription" if args.dataset_text else "docpipe text extraction"
@@ -61,6 +114,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
         f"dataset {dataset.name} ({args.dataset}), schema for {dataset.doc_type}, text: {text_source}, "
         f"backend {settings.extract_backend}, model {settings.extract_model}, "
         + (f"cascade to {settings.extract_second_model}" if settings.extract_cascade else "no cascade")
+        + (f", memory by {args.memory_folds}-fold cross-validation" if args.memory_folds else ", no memory")
     )
     print(result.table())
     if args.json:
@@ -73,6 +127,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
 
         summary = {
             "dataset": dataset.name,
+            "memory_folds": args.memory_folds,
             "fields": scores(result.scores),
             "first_tier_fields": scores(result.first_tier_scores),
             "tier_seconds": result.tier_seconds,

@@ -27,8 +27,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from docpipe.errors import ModelCrashedError
+from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
+from docpipe.stages import tier_name
 from extractors.fields.normalize import (
     compact,
     normalize_currency,
@@ -325,10 +326,25 @@ class Evaluation:
             for tier, seconds in sorted(self.tier_seconds.items()):
                 last = self.last_tiers.count(tier)
                 lines.append(
-                    f"tier {tier}: read {len(seconds)} docs, median {statistics.median(seconds):.1f} s; "
+                    f"{tier_name(tier)}: read {len(seconds)} docs, median {statistics.median(seconds):.1f} s; "
                     f"last tier of {last}/{count} docs"
                 )
         return "\n".join(lines)
+
+
+def labelled_fields(dataset: Dataset, document: LabelledDocument) -> dict[str, Any]:
+    """The document's labels as values of our schema's fields (dates and amounts parsed,
+    names as printed): what the extraction memory learns from a labelled document."""
+    values: dict[str, Any] = {}
+    for labelled in dataset.fields:
+        label = document.labels.get(labelled.label)
+        if label in (None, "", []):
+            continue
+        values[labelled.field] = NORMALIZERS[labelled.how](label) if labelled.how in _TYPED else label
+    return values
+
+
+_TYPED = frozenset({"date", "date_dmy", "amount", "currency"})
 
 
 def evaluate(
@@ -337,34 +353,58 @@ def evaluate(
     limit: int | None = None,
     dataset_text: bool = False,
     progress: Callable[[str], None] = lambda _line: None,
+    memory_folds: int | None = None,
 ) -> Evaluation:
     """Extract every (or the first ``limit``) labelled document of the dataset at ``path``
-    through the configured cascade, scoring the first tier alone and the whole cascade."""
+    through the configured cascade, scoring the first tier alone and the whole cascade.
+
+    Cold (the default) the cascade reads no memory: the trained one may hold these very
+    documents. With ``memory_folds`` K it is warm by cross-validation: document i is in
+    fold i mod K and is read with a memory of the other folds' documents only."""
     from extractors import read_text
     from extractors.fields.cascade import ExtractionCascade
+    from extractors.fields.memory import build_memory, remember
     from schemas.registry import schema_for
 
     dataset, root = recognise(path)
     entry = schema_for(dataset.doc_type)
     assert entry is not None
     cascade = ExtractionCascade.from_settings(settings)
+    cascade.memory = None
     progress(f"tiers: {', '.join(f'{tier.label} on {tier.runtime}' for tier in cascade.tiers)}")
     evaluation = Evaluation(
         dataset,
         {labelled.label: FieldScore() for labelled in dataset.fields},
         {labelled.label: FieldScore() for labelled in dataset.fields},
     )
-    for number, document in enumerate(dataset.documents(root), start=1):
-        if limit is not None and number > limit:
-            break
+    documents = list(dataset.documents(root))[:limit]
+    texts: list[tuple[str, str | None]] = []
+    for document in documents:
         started = time.perf_counter()
-        layout_text = None
         if dataset_text and document.dataset_text is not None:
-            text = document.dataset_text()
+            texts.append((document.dataset_text(), None))
         else:
             read = read_text(document.content(), settings)
-            text, layout_text = read.text, read.layout_text
+            texts.append((read.text, read.layout_text))
         evaluation.text_seconds.append(time.perf_counter() - started)
+    remembered = []
+    if memory_folds:
+        if memory_folds < 2:
+            raise ConfigurationError("cross-validation needs two folds or more")
+        remembered = [
+            remember(f"{dataset.name}:{document.doc_id}", dataset.doc_type, layout or text, labelled_fields(dataset, document))
+            for document, (text, layout) in zip(documents, texts, strict=True)
+        ]
+    memories = {
+        fold: build_memory(
+            [item for index, item in enumerate(remembered) if index % memory_folds != fold],
+            settings.extract_memory_min_similarity,
+        )
+        for fold in range(memory_folds or 0)
+    }
+    for number, (document, (text, layout_text)) in enumerate(zip(documents, texts, strict=True)):
+        if memory_folds:
+            cascade.memory = memories[number % memory_folds]
         started = time.perf_counter()
         try:
             outcome = cascade.extract(entry, text, layout_text)
@@ -376,9 +416,9 @@ def evaluate(
             timings = {attempt.tier: attempt.seconds for attempt in outcome.attempts}
             values = outcome.record.model_dump() if outcome.record is not None else {}
             reasons, tiers = outcome.review_reasons, outcome.field_tiers
-            first_attempt = outcome.attempts[0]
+            first_attempt = next((attempt for attempt in outcome.attempts if attempt.tier == 1), None)
             first = None
-            if first_attempt.tier == 1:
+            if first_attempt is not None:
                 first = first_attempt.checked.record.model_dump() if first_attempt.checked else {}
             evaluation.last_tiers.append(outcome.tier)
         for tier, seconds in timings.items():
@@ -396,6 +436,7 @@ def evaluate(
             "seconds": round(evaluation.extract_seconds[-1], 2),
             "tier_seconds": {str(tier): round(seconds, 2) for tier, seconds in timings.items()},
             "review_reasons": reasons,
+            "memory": next((a.note for a in outcome.attempts if a.note), None) if timings else None,
             **{
                 labelled.label: {
                     "label": document.labels.get(labelled.label),

@@ -11,7 +11,7 @@ breaks a rule sends the document to review with the reason.
 from __future__ import annotations
 
 from docpipe.settings import DocpipeSettings
-from docpipe.stages import Fields, StageInput, StageResult
+from docpipe.stages import MEMORY_TIER, Fields, StageInput, StageResult
 from extractors.fields.backends import LLMBackend
 from extractors.fields.cascade import ExtractionCascade
 from extractors.fields.checks import type_contradiction
@@ -56,11 +56,13 @@ class ExtractionStage:
             return _unextracted(schema.name, "; ".join(outcome.review_reasons), outcome.tier)
 
         issues = outcome.report.issues
-        first, *later = outcome.attempts
-        notes = [attempt.failure for attempt in later if attempt.failure]
-        if later:
+        notes = [attempt.note for attempt in outcome.attempts if attempt.note]
+        models = [attempt for attempt in outcome.attempts if attempt.tier != MEMORY_TIER]
+        if len(models) > 1:
+            first, *later = models
             why = f"tier {first.tier} left {'; '.join(first.checked.report.review_reasons)}" if first.checked else first.failure
-            notes.insert(0, f"read again by tier {later[-1].tier}: {why}")
+            notes.append(f"read again by tier {later[-1].tier}: {why}")
+            notes += [attempt.failure for attempt in later if attempt.failure]
         context = outcome.context
         if context is not None and context.shortened:
             notes.append(

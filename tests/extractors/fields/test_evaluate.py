@@ -103,3 +103,29 @@ def test_an_evaluation_scores_the_first_tier_alone_and_the_cascade(tmp_path, mod
     assert set(row["tier_seconds"]) == {"1", "2"} and "first_tier" in row["issuer"]
     table = result.table()
     assert "tier1 EM" in table and "tier 2: read 1 docs" in table and "last tier of 1/1 docs" in table
+
+
+@pytest.mark.slow
+def test_warm_by_cross_validation_each_document_is_read_by_a_memory_of_the_others(tmp_path, model_settings):
+    from extractors.fields.evaluate import evaluate
+    from tests.documents import vendor_invoice_pdf
+
+    folder = tmp_path / "i2d"
+    folder.mkdir()
+    for name, number, issued, total in (("march", "HS-1001", "14 March 2026", "1,250.00"),
+                                        ("april", "HS-1187", "9 April 2026", "3,480.50")):
+        (folder / f"{name}.pdf").write_bytes(vendor_invoice_pdf(number, issued, total, "Northwind Traders"))
+        (folder / f"{name}.json").write_text(
+            f'[{{"issuer": "Harbour Supplies Ltd", "invoice_number": "{number}", "date": "{issued}", '
+            f'"amount": "{total}", "currency": "EUR"}}]'
+        )
+    cold = evaluate(folder, model_settings, limit=1)
+    assert 0 not in cold.tier_seconds  # cold: no memory, whatever is trained
+    warm = evaluate(folder, model_settings, memory_folds=2)
+    assert warm.last_tiers == [0, 0] and sorted(warm.tier_seconds) == [0]  # no model read them
+    assert {label: score.exact_match for label, score in warm.scores.items()} == dict.fromkeys(
+        ("issuer", "invoice_number", "date", "amount", "currency"), 1.0
+    )
+    # Documents in file-name order: april (fold 0) is read by a memory of march (fold 1) alone.
+    assert warm.documents[0]["doc_id"] == "april" and "like invoice2data:march " in warm.documents[0]["memory"]
+    assert "tier 0 (memory): read 2 docs" in warm.table()
