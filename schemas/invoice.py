@@ -118,6 +118,7 @@ INVOICE_SCHEMA = ExtractionSchema(
         "invoice", "receipt", "bill to", "sold to", "date", "due", "total", "subtotal",
         "tax", "vat", "gst", "amount", "balance", "contract",
     ),
+    repeated_layouts=True,
     sender_fields=("vendor_name", "vendor_address", "currency"),
 )
 
@@ -131,5 +132,6 @@ RECEIPT_SCHEMA = ExtractionSchema(
     instructions="The document is a till receipt: the shop's name and address at the top, the items, "
     "then the total near the bottom.",
     focus_terms=("receipt", "total", "date", "tax", "gst", "vat", "amount", "cash"),
+    repeated_layouts=True,
     sender_fields=INVOICE_SCHEMA.sender_fields,
 )

@@ -122,6 +122,10 @@ class ExtractionSchema:
     """What the document is and what to extract: the system prompt after the common rules."""
     focus_terms: tuple[str, ...]
     """Words that mark the passages worth keeping when a document is too long to send whole."""
+    repeated_layouts: bool = False
+    """Documents of this schema come in layouts their senders repeat (a vendor's invoices),
+    where the extraction memory can learn where each value stands; contracts and tickets
+    carry their values in prose, so the memory leaves them to the models."""
     sender_fields: tuple[str, ...] = ()
     """Fields that describe who sent the document, the same on every document of one layout
     (a vendor's name): the extraction memory may take them as remembered where they are printed."""

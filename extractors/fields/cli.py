@@ -55,6 +55,11 @@ def register(commands: Any, evaluate: Any) -> None:
         help="warm, by K-fold cross-validation: each document is read with an extraction memory of the "
         "other folds' documents (default: cold, no memory)",
     )
+    parser.add_argument(
+        "--memory-only",
+        action="store_true",
+        help="with --memory-folds: the memory alone, no model (what it reads where it knows the layout)",
+    )
     parser.add_argument("--backend", help="override DOCPIPE_EXTRACT_BACKEND")
     parser.add_argument("--model", help="override DOCPIPE_EXTRACT_MODEL")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write per-document results here")
@@ -106,7 +111,9 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
     settings = get_settings().model_copy(update=overrides)
     progress = (lambda line: print(line, file=sys.stderr)) if args.verbose else (lambda _line: None)
     try:
-        result = evaluate(args.dataset, settings, args.limit, args.dataset_text, progress, args.memory_folds)
+        result = evaluate(
+            args.dataset, settings, args.limit, args.dataset_text, progress, args.memory_folds, args.memory_only
+        )
     except ConfigurationError as exc:
         raise CliError(str(exc)) from exc
     text_source = "dataset transcription" if args.dataset_text else "docpipe text extraction"
@@ -115,6 +122,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
         f"backend {settings.extract_backend}, model {settings.extract_model}, "
         + (f"cascade to {settings.extract_second_model}" if settings.extract_cascade else "no cascade")
         + (f", memory by {args.memory_folds}-fold cross-validation" if args.memory_folds else ", no memory")
+        + (" alone (no model)" if args.memory_only else "")
     )
     print(result.table())
     if args.json:

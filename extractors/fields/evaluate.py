@@ -29,7 +29,7 @@ from typing import Any
 
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
-from docpipe.stages import tier_name
+from docpipe.stages import MEMORY_TIER, tier_name
 from extractors.fields.normalize import (
     compact,
     normalize_currency,
@@ -354,24 +354,36 @@ def evaluate(
     dataset_text: bool = False,
     progress: Callable[[str], None] = lambda _line: None,
     memory_folds: int | None = None,
+    memory_only: bool = False,
 ) -> Evaluation:
     """Extract every (or the first ``limit``) labelled document of the dataset at ``path``
     through the configured cascade, scoring the first tier alone and the whole cascade.
 
     Cold (the default) the cascade reads no memory: the trained one may hold these very
     documents. With ``memory_folds`` K it is warm by cross-validation: document i is in
-    fold i mod K and is read with a memory of the other folds' documents only."""
+    fold i mod K and is read with a memory of the other folds' documents only;
+    ``memory_only`` leaves the models out (what the memory reads alone, in seconds)."""
     from extractors import read_text
-    from extractors.fields.cascade import ExtractionCascade
+    from extractors.fields.cascade import CascadeOutcome, ExtractionCascade, TierAttempt, merge, recall_attempt
     from extractors.fields.memory import build_memory, remember
     from schemas.registry import schema_for
 
     dataset, root = recognise(path)
     entry = schema_for(dataset.doc_type)
     assert entry is not None
-    cascade = ExtractionCascade.from_settings(settings)
-    cascade.memory = None
-    progress(f"tiers: {', '.join(f'{tier.label} on {tier.runtime}' for tier in cascade.tiers)}")
+    if memory_only and not memory_folds:
+        raise ConfigurationError("the memory alone is measured by cross-validation: give the number of folds")
+    cascade = None if memory_only else ExtractionCascade.from_settings(settings)
+    if cascade is not None:
+        cascade.memory = None
+        progress(f"tiers: {', '.join(f'{tier.label} on {tier.runtime}' for tier in cascade.tiers)}")
+
+    def memory_alone(memory: Any, text: str, layout_text: str | None) -> CascadeOutcome:
+        attempt = recall_attempt(memory, entry, text, layout_text) if memory is not None else None
+        if attempt is None:
+            return CascadeOutcome([TierAttempt(0, failure="no remembered document is laid out like it")])
+        return merge(entry, CascadeOutcome([]), attempt, text, layout_text)
+
     evaluation = Evaluation(
         dataset,
         {labelled.label: FieldScore() for labelled in dataset.fields},
@@ -388,9 +400,11 @@ def evaluate(
             texts.append((read.text, read.layout_text))
         evaluation.text_seconds.append(time.perf_counter() - started)
     remembered = []
-    if memory_folds:
-        if memory_folds < 2:
-            raise ConfigurationError("cross-validation needs two folds or more")
+    if memory_folds and memory_folds < 2:
+        raise ConfigurationError("cross-validation needs two folds or more")
+    if memory_folds and not entry.schema.repeated_layouts:
+        progress(f"{dataset.doc_type}: the memory does not read this schema (no repeated layouts): warm is cold")
+    elif memory_folds:
         remembered = [
             remember(f"{dataset.name}:{document.doc_id}", dataset.doc_type, layout or text, labelled_fields(dataset, document))
             for document, (text, layout) in zip(documents, texts, strict=True)
@@ -400,20 +414,24 @@ def evaluate(
             [item for index, item in enumerate(remembered) if index % memory_folds != fold],
             settings.extract_memory_min_similarity,
         )
-        for fold in range(memory_folds or 0)
+        for fold in range(memory_folds if remembered else 0)
     }
     for number, (document, (text, layout_text)) in enumerate(zip(documents, texts, strict=True)):
-        if memory_folds:
-            cascade.memory = memories[number % memory_folds]
+        memory = memories.get(number % memory_folds) if memory_folds else None
         started = time.perf_counter()
         try:
-            outcome = cascade.extract(entry, text, layout_text)
+            if cascade is None:
+                outcome = memory_alone(memory, text, layout_text)
+            else:
+                cascade.memory = memory
+                outcome = cascade.extract(entry, text, layout_text)
         except ModelCrashedError as exc:
             values: dict[str, Any] = {}
             first: dict[str, Any] | None = {}
             reasons, tiers, timings = [str(exc)], {}, {}
         else:
-            timings = {attempt.tier: attempt.seconds for attempt in outcome.attempts}
+            # The memory "reads" a document only where it knows the layout.
+            timings = {a.tier: a.seconds for a in outcome.attempts if a.tier != MEMORY_TIER or a.checked is not None}
             values = outcome.record.model_dump() if outcome.record is not None else {}
             reasons, tiers = outcome.review_reasons, outcome.field_tiers
             first_attempt = next((attempt for attempt in outcome.attempts if attempt.tier == 1), None)

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, Literal
@@ -79,12 +80,17 @@ read twice: OCR drops or confuses a letter or two."""
 # --- the layout, as rows of column segments -------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Segment:
     row: int
     start: int
     end: int
     text: str
+
+    @cached_property
+    def key(self) -> str:
+        """The text as labels are compared: letters and digits only, case-folded."""
+        return compact(self.text)
 
     def overlap(self, other: Segment) -> int:
         return min(self.end, other.end) - max(self.start, other.start)
@@ -142,11 +148,15 @@ def _is_label(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
 
-def _same_label(label: str, text: str) -> bool:
-    a, b = compact(label), compact(text)
-    if not a or not b:
+def _same_key(a: str, b: str) -> bool:
+    """Two labels' compact forms are one label (OCR may have changed a letter or two)."""
+    if a == b:
+        return True
+    if not a or not b or min(len(a), len(b)) < 4:
         return False
-    return a == b or (min(len(a), len(b)) >= 4 and SequenceMatcher(None, a, b).ratio() >= _LABEL_MATCH)
+    matcher = SequenceMatcher(None, a, b)
+    # The quick upper bounds first: most segments are nothing like the label.
+    return matcher.real_quick_ratio() >= _LABEL_MATCH and matcher.quick_ratio() >= _LABEL_MATCH and matcher.ratio() >= _LABEL_MATCH
 
 
 # --- anchors ----------------------------------------------------------------------------
@@ -168,9 +178,10 @@ class Anchor:
     """Where the value starts among the tokens after the label (or of its segment)."""
 
 
-def _carries(label: str, within: bool, text: str) -> bool:
-    """Whether a segment's ``text`` carries ``label``: begins with it (``within``) or is it."""
-    return compact(text).startswith(compact(label)) if within else _same_label(label, text)
+def _carries(label: str, within: bool, segment: Segment) -> bool:
+    """Whether ``segment`` carries ``label``: begins with it (``within``) or is it."""
+    key = compact(label)
+    return segment.key.startswith(key) if within else _same_key(key, segment.key)
 
 
 def _label_occurrence(rows: list[list[Segment]], label: str, within: bool, segment: Segment) -> int:
@@ -180,7 +191,7 @@ def _label_occurrence(rows: list[list[Segment]], label: str, within: bool, segme
         for other in row:
             if other == segment:
                 return count
-            count += _carries(label, within, other.text)
+            count += _carries(label, within, other)
     return count
 
 
@@ -241,7 +252,7 @@ def _label_above(rows: list[list[Segment]], value: Segment) -> tuple[Segment, in
 
 def _find_label(rows: list[list[Segment]], anchor: Anchor) -> Iterator[Segment]:
     """Segments of a new layout carrying ``anchor``'s label, its remembered occurrence first."""
-    matches = [segment for row in rows for segment in row if _carries(anchor.label, anchor.within, segment.text)]
+    matches = [segment for row in rows for segment in row if _carries(anchor.label, anchor.within, segment)]
     if anchor.occurrence < len(matches):
         yield matches[anchor.occurrence]
     yield from (segment for number, segment in enumerate(matches) if number != anchor.occurrence)
@@ -361,7 +372,10 @@ class ExtractionMemory:
 
     def recall(self, entry: DocTypeSchema, text: str, layout_text: str | None) -> Recall | None:
         """Values for ``entry``'s fields read where the most similar remembered documents'
-        anchors point; None when no remembered document is like this one."""
+        anchors point; None when no remembered document is like this one (or documents of
+        the schema have no repeated layouts)."""
+        if not entry.schema.repeated_layouts:
+            return None
         layout = layout_text or text
         nearest = self.nearest(entry.schema.name, layout)
         if not nearest:
@@ -412,8 +426,11 @@ class ExtractionMemory:
 def remember(key: str, doc_type: str, layout: str, fields: dict[str, Any]) -> Remembered:
     """A remembered document with its anchors learned; ``fields`` typed by the schema first."""
     entry = schema_for(doc_type)
-    if entry is None:
-        raise ConfigurationError(f"{key}: documents of type {doc_type!r} have no fields to remember")
+    if entry is None or not entry.schema.repeated_layouts:
+        raise ConfigurationError(
+            f"documents of type {doc_type!r} have no layout whose places the memory can learn"
+            + ("" if entry is None else " (their values stand in prose: the models read them)")
+        )
     known = {name: value for name, value in fields.items() if name in entry.schema.kinds and value not in (None, "", [])}
     record = entry.schema.record.model_validate(known)
     typed = {name: getattr(record, name) for name in known}

@@ -120,8 +120,9 @@ def from_reviews(rows: Iterable[dict[str, Any]]) -> Gathered:
     gathered = Gathered()
     for row in rows:
         key = f"review:{row['document_id']}"
-        if row["doc_type"] not in DOC_TYPE_SCHEMAS:
-            continue  # a type without fields (other): nothing to remember
+        entry = DOC_TYPE_SCHEMAS.get(row["doc_type"])
+        if entry is None or not entry.schema.repeated_layouts:
+            continue  # no layout to learn (other, contracts, tickets): the models read them
         gathered.add(
             key, lambda row=row, key=key: remember(key, row["doc_type"], row["layout_text"] or row["text"], row["fields"])
         )

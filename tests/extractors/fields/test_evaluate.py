@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from docpipe.cli import main
+from docpipe.errors import ConfigurationError
 from extractors.fields.evaluate import DATASETS, FieldScore, recognise
 
 
@@ -129,3 +130,9 @@ def test_warm_by_cross_validation_each_document_is_read_by_a_memory_of_the_other
     # Documents in file-name order: april (fold 0) is read by a memory of march (fold 1) alone.
     assert warm.documents[0]["doc_id"] == "april" and "like invoice2data:march " in warm.documents[0]["memory"]
     assert "tier 0 (memory): read 2 docs" in warm.table()
+    alone = evaluate(folder, model_settings, memory_folds=2, memory_only=True)
+    assert {label: score.exact_match for label, score in alone.scores.items()} == {
+        label: score.exact_match for label, score in warm.scores.items()
+    }
+    with pytest.raises(ConfigurationError, match="folds"):
+        evaluate(folder, model_settings, memory_only=True)

@@ -128,12 +128,14 @@ def test_labelled_files_give_documents_and_one_line_per_unusable_row(tmp_path, m
         json.dumps({"doc_type": "memo", "text": "x", "fields": {"a": 1}}),
         json.dumps({"doc_type": "invoice", "path": "missing.pdf", "fields": MARCH}),
         json.dumps({"doc_type": "invoice", "text": "x", "fields": {}}),
+        json.dumps({"doc_type": "contract", "text": "This NDA is governed by the laws of Ohio.", "fields": {"governing_law": "Ohio"}}),
     ]
     (tmp_path / "labelled.jsonl").write_text("\n".join(lines) + "\n")
     gathered = from_file(tmp_path / "labelled.jsonl", DocpipeSettings(data_dir=tmp_path))
     assert [d.key for d in gathered.documents] == ["labelled.jsonl:1", "labelled.jsonl:2"]
     assert gathered.documents[0].layout == march
-    assert [line.split(":")[1] for line in gathered.skipped] == ["3", "4", "5", "6"]
+    assert [line.split(":")[1] for line in gathered.skipped] == ["3", "4", "5", "6", "7"]
+    assert "their values stand in prose" in gathered.skipped[4]
     assert all("\n" not in line for line in gathered.skipped)
     assert "not JSON" in gathered.skipped[0] and "doc_type must be one of" in gathered.skipped[1]
 
