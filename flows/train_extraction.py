@@ -18,7 +18,6 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from db.reviews import corrected_fields
-from docpipe.errors import ConfigurationError
 from docpipe.settings import get_settings
 from extractors.fields.memory import ExtractionMemory, build_memory, save_memory
 from extractors.fields.memory_examples import Gathered, from_dataset, from_file, from_reviews
@@ -101,14 +100,13 @@ def train_extraction_memory(
     skipped = [line for part in gathered.values() for line in part.skipped]
     for line in skipped:
         logger.warning("skipped %s", line)
+    sources = {source: len(part.documents) for source, part in gathered.items()}
     if not documents:
-        raise ConfigurationError(
-            "no labelled or reviewed documents to learn from"
-            + (f" ({len(skipped)} skipped: {skipped[0]})" if skipped else "")
-        )
+        # A scheduled run before anyone reviewed an invoice: nothing to learn yet, not a failure.
+        logger.warning("no labelled or reviewed documents to learn from; the memory is unchanged")
+        return {"version": None, "path": None, "documents": 0, "sources": sources, "skipped": skipped, "anchors": 0}
     memory = build_memory(documents, settings.extract_memory_min_similarity)
     path = save_task(memory)
-    sources = {source: len(part.documents) for source, part in gathered.items()}
     create_markdown_artifact(
         key="extraction-memory", markdown=_artifact(memory, sources, skipped), description=f"extraction memory {memory.version}"
     )

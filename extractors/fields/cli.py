@@ -82,6 +82,11 @@ def cmd_train_extract(args: argparse.Namespace) -> int:
         )
     except (ConfigurationError, ValueError) as exc:
         raise CliError(str(exc)) from exc
+    if not summary["documents"]:
+        skipped = summary["skipped"]
+        raise CliError(
+            "no labelled or reviewed documents to learn from" + (f" ({len(skipped)} skipped: {skipped[0]})" if skipped else "")
+        )
     if args.json:
         print(json.dumps(summary, indent=2))
         return 0

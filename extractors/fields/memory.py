@@ -36,7 +36,6 @@ import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from functools import cached_property
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -439,12 +438,14 @@ def remember(key: str, doc_type: str, layout: str, fields: dict[str, Any]) -> Re
 
 
 def build_memory(documents: Iterable[Remembered], min_similarity: float = 0.2) -> ExtractionMemory:
-    """A memory of ``documents``, versioned by when it was built and what it holds."""
+    """A memory of ``documents``, versioned by what it holds: relearning the same documents
+    gives the same version, so the stage version (and what reprocessing re-reads) changes
+    only when the memory does."""
     documents = list(documents)
     digest = hashlib.sha256(
         json.dumps([[d.key, d.fields, d.layout] for d in documents], sort_keys=True, default=str).encode()
     ).hexdigest()
-    version = f"mem-{datetime.now(UTC).strftime('%Y%m%d-%H%M%S')}-{digest[:8]}"
+    version = f"mem-{digest[:12]}"
     return ExtractionMemory(documents, version, min_similarity)
 
 
@@ -465,7 +466,10 @@ def save_memory(settings: DocpipeSettings, memory: ExtractionMemory) -> Path:
     staging.mkdir(parents=True)
     (staging / "memory.json").write_text(json.dumps(memory.as_json(), indent=1, default=str), encoding="utf-8")
     final = root / memory.version
-    os.replace(staging, final)
+    if final.is_dir():  # the same documents learned again: the same memory
+        shutil.rmtree(staging)
+    else:
+        os.replace(staging, final)
     pointer = root / f".{POINTER}.tmp"
     pointer.write_text(memory.version + "\n", encoding="utf-8")
     os.replace(pointer, root / POINTER)

@@ -47,7 +47,7 @@ def deployed(prefect_server, tmp_path_factory):
 
 def test_deployments_are_scheduled_in_the_configured_time_zone(prefect_server, deployed):
     deployments = {d["name"]: d for d in api(prefect_server, "/deployments/filter", {})}
-    assert set(deployments) == {"inbox", "retrain-classifier", "reprocess", "review"}
+    assert set(deployments) == {"inbox", "retrain-classifier", "relearn-extraction-memory", "reprocess", "review"}
     inbox = deployments["inbox"]
     assert inbox["parameters"] == {"paths": [str(deployed)], "move_files": True}
     assert inbox["work_pool_name"] == "process"

@@ -111,6 +111,8 @@ def test_the_memory_is_saved_as_json_versioned_and_current(march, tmp_path):
     assert data["format"] == 1 and data["documents"][0]["fields"]["invoice_date"] == "2026-03-14"
     loaded = load_memory(settings)
     assert loaded.version == memory.version == folder.name and loaded.documents[0].anchors == memory.documents[0].anchors
+    # The same documents learned again are the same memory: same version, nothing re-read.
+    assert save_memory(settings, build_memory([remember("march", "invoice", march, MARCH)])) == folder
     assert load_memory(settings.model_copy(update={"extract_memory": "none"})) is None
     assert load_memory(settings.model_copy(update={"extract_memory": str(folder)})).version == memory.version
     with pytest.raises(ConfigurationError, match="no extraction memory"):
