@@ -215,6 +215,12 @@ class DocpipeSettings(BaseSettings):
         "'current' (the last `docpipe train extract`; none until one is trained), a version name "
         "under data_dir/models/extraction-memory, a folder, or 'none'.",
     )
+    extract_memory_examples: bool = Field(
+        True,
+        description="When the memory knows the layout but cannot answer alone, the models read the "
+        "document after the most similar remembered one with its true values, as a worked example "
+        "(docs/extraction.md, the memory); false: the models read it alone.",
+    )
     extract_memory_min_similarity: float = Field(
         0.2,
         ge=0.0,

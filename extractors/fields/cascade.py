@@ -11,7 +11,9 @@ and the small model reads their parties poorly).
 
 Before the models, the extraction memory (tier 0, ``extractors.fields.memory``) reads
 what it can where remembered documents of the same layout had their values; when every
-required field it read passes, no model runs.
+required field it read passes, no model runs. Otherwise the models read the document after
+a worked example: the most similar remembered document with its true values
+(DOCPIPE_EXTRACT_MEMORY_EXAMPLES).
 
 Values are merged per field: the later tier's value where it passes its checks, else an
 earlier tier's that passed, else the one found in the text with fewer problems (the later
@@ -34,8 +36,15 @@ from docpipe.stages import MEMORY_TIER
 from extractors.fields.backends import Generation, LLMBackend
 from extractors.fields.checks import CheckReport, FieldCheck, check, discard_instruction_copies
 from extractors.fields.context import ModelContext
-from extractors.fields.extract import Extracted, FieldExtractor, OutputTruncated, parse_draft, system_prompt
-from extractors.fields.memory import ExtractionMemory, load_memory
+from extractors.fields.extract import (
+    Extracted,
+    FieldExtractor,
+    OutputTruncated,
+    WorkedExample,
+    parse_draft,
+    system_prompt,
+)
+from extractors.fields.memory import ExtractionMemory, Recall, load_memory
 from extractors.fields.model_files import ModelFile, resolve_model
 from extractors.fields.model_process import start_backend
 from schemas.registry import SCHEMAS, DocTypeSchema
@@ -213,16 +222,10 @@ _MEMORY_ROUNDS = 3
 """Times a field whose remembered value fails its checks tries the next value its anchors found."""
 
 
-def recall_attempt(
-    memory: ExtractionMemory, entry: DocTypeSchema, text: str, layout_text: str | None
-) -> TierAttempt | None:
+def recall_attempt(recall: Recall, entry: DocTypeSchema, text: str, layout_text: str | None) -> TierAttempt:
     """The memory's reading of a document, checked as a model's would be; only values that
-    pass are kept (a remembered place holding a wrong value is no evidence). None when no
-    remembered document is like this one."""
+    pass are kept (a remembered place holding a wrong value is no evidence)."""
     started = time.perf_counter()
-    recall = memory.recall(entry, text, layout_text)
-    if recall is None:
-        return None
     choice = dict.fromkeys(recall.candidates, 0)
     passed: set[str] = set()
     for _round in range(_MEMORY_ROUNDS):
@@ -237,8 +240,15 @@ def recall_attempt(
     draft = {name: recall.candidates[name][choice[name]][0] for name in passed}
     checked = check_extraction(parse_draft(entry.schema, draft, text), entry.required, text, layout_text)
     read = ", ".join(f"{name} ({recall.candidates[name][choice[name]][1]})" for name in sorted(passed)) or "nothing"
-    note = f"memory: laid out like {recall.example} (similarity {recall.similarity:.2f}); read {read}"
+    note = f"memory: laid out like {recall.document.key} (similarity {recall.similarity:.2f}); read {read}"
     return TierAttempt(MEMORY_TIER, checked, seconds=time.perf_counter() - started, note=note)
+
+
+def worked_example(recall: Recall, entry: DocTypeSchema) -> WorkedExample | None:
+    """The remembered document most like this one as the models' worked example; None when
+    it has none of the fields the draft asks for."""
+    answer = recall.document.printed_fields(entry)
+    return WorkedExample(recall.document.key, recall.document.layout, answer) if answer else None
 
 
 class ExtractionCascade:
@@ -249,6 +259,7 @@ class ExtractionCascade:
         tiers: list[ModelTier],
         second_tier_first: frozenset[str] = frozenset(),
         memory: ExtractionMemory | None = None,
+        worked_examples: bool = True,
     ) -> None:
         unknown = sorted(second_tier_first - set(SCHEMAS))
         if unknown:
@@ -258,6 +269,7 @@ class ExtractionCascade:
             )
         self.tiers = tiers
         self.memory = memory
+        self.worked_examples = worked_examples
         tiers[0].start()  # now: a first model that cannot load fails the run at its start
         self.second_tier_first = second_tier_first if len(tiers) > 1 else frozenset()
 
@@ -271,13 +283,19 @@ class ExtractionCascade:
         tiers = [ModelTier(1, settings, first)]
         if settings.extract_cascade:
             tiers.append(ModelTier.second(settings, second))
-        return cls(tiers, frozenset(settings.extract_second_tier_first), load_memory(settings))
+        return cls(
+            tiers,
+            frozenset(settings.extract_second_tier_first),
+            load_memory(settings),
+            settings.extract_memory_examples,
+        )
 
     @property
     def version(self) -> str:
         """The memory, the tiers' models and the schemas that start at the second, for the
         stage version (a new memory re-reads documents, as a new model does)."""
-        version = "+".join([*([self.memory.version] if self.memory else []), *(tier.version for tier in self.tiers)])
+        memory = [self.memory.version + ("-examples" if self.worked_examples else "")] if self.memory else []
+        version = "+".join([*memory, *(tier.version for tier in self.tiers)])
         if self.second_tier_first:
             version += f"({','.join(sorted(self.second_tier_first))}@2)"
         return version
@@ -295,16 +313,20 @@ class ExtractionCascade:
         ``ModelCrashedError`` only when the first tier that reads it crashes (a later crash
         leaves the earlier values, going to review with the reason)."""
         outcome = CascadeOutcome(attempts=[])
-        recalled = recall_attempt(self.memory, entry, text, layout_text) if self.memory else None
-        if recalled is not None:
-            outcome = merge(entry, outcome, recalled, text, layout_text)
+        recall = self.memory.recall(entry, text, layout_text) if self.memory else None
+        example = None
+        if recall is not None:
+            outcome = merge(entry, outcome, recall_attempt(recall, entry, text, layout_text), text, layout_text)
             if not outcome.review_reasons:
                 return outcome
+            example = worked_example(recall, entry) if self.worked_examples else None
         for position, tier in enumerate(self.tiers_for(entry.schema.name)):
             attempt = TierAttempt(tier.number)
+            if example is not None:
+                attempt.note = f"{tier.label}: shown {example.name} as a worked example"
             started = time.perf_counter()
             try:
-                extracted = tier.extractor.extract(entry.schema, text, layout_text)
+                extracted = tier.extractor.extract(entry.schema, text, layout_text, example)
             except OutputTruncated as exc:
                 attempt.failure = f"{tier.label}: {exc}"
             except ModelCrashedError as exc:

@@ -128,6 +128,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
         + (f"cascade to {settings.extract_second_model}" if settings.extract_cascade else "no cascade")
         + (f", memory by {args.memory_folds}-fold cross-validation" if args.memory_folds else ", no memory")
         + (" alone (no model)" if args.memory_only else "")
+        + (", no worked examples" if args.memory_folds and not args.memory_only and not settings.extract_memory_examples else "")
     )
     print(result.table())
     if args.json:
@@ -145,6 +146,7 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
             "first_tier_fields": scores(result.first_tier_scores),
             "tier_seconds": result.tier_seconds,
             "last_tiers": result.last_tiers,
+            "worked_examples": result.worked_examples,
             "extract_seconds": result.extract_seconds,
             "text_seconds": result.text_seconds,
             "documents": result.documents,

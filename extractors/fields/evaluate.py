@@ -304,6 +304,8 @@ class Evaluation:
     last_tiers: list[int] = field(default_factory=list)
     """Per document, the last tier that read it."""
     needs_review: int = 0
+    worked_examples: int = 0
+    """Documents the models read after a remembered document of their layout."""
 
     def table(self) -> str:
         lines = [f"{'label -> field':<36} {'docs':>5} {'EM':>6} {'P':>6} {'R':>6} {'F1':>6} {'tier1 EM':>8} {'tier1 F1':>8}"]
@@ -329,6 +331,8 @@ class Evaluation:
                     f"{tier_name(tier)}: read {len(seconds)} docs, median {statistics.median(seconds):.1f} s; "
                     f"last tier of {last}/{count} docs"
                 )
+            if self.worked_examples:
+                lines.append(f"worked example: the models read {self.worked_examples}/{count} docs after one of their layout")
         return "\n".join(lines)
 
 
@@ -379,10 +383,10 @@ def evaluate(
         progress(f"tiers: {', '.join(f'{tier.label} on {tier.runtime}' for tier in cascade.tiers)}")
 
     def memory_alone(memory: Any, text: str, layout_text: str | None) -> CascadeOutcome:
-        attempt = recall_attempt(memory, entry, text, layout_text) if memory is not None else None
-        if attempt is None:
+        recall = memory.recall(entry, text, layout_text) if memory is not None else None
+        if recall is None:
             return CascadeOutcome([TierAttempt(0, failure="no remembered document is laid out like it")])
-        return merge(entry, CascadeOutcome([]), attempt, text, layout_text)
+        return merge(entry, CascadeOutcome([]), recall_attempt(recall, entry, text, layout_text), text, layout_text)
 
     evaluation = Evaluation(
         dataset,
@@ -428,7 +432,7 @@ def evaluate(
         except ModelCrashedError as exc:
             values: dict[str, Any] = {}
             first: dict[str, Any] | None = {}
-            reasons, tiers, timings = [str(exc)], {}, {}
+            reasons, tiers, timings, example = [str(exc)], {}, {}, None
         else:
             # The memory "reads" a document only where it knows the layout.
             timings = {a.tier: a.seconds for a in outcome.attempts if a.tier != MEMORY_TIER or a.checked is not None}
@@ -439,6 +443,8 @@ def evaluate(
             if first_attempt is not None:
                 first = first_attempt.checked.record.model_dump() if first_attempt.checked else {}
             evaluation.last_tiers.append(outcome.tier)
+            example = next((a.note for a in outcome.attempts if a.tier != MEMORY_TIER and a.note), None)
+            evaluation.worked_examples += example is not None
         for tier, seconds in timings.items():
             evaluation.tier_seconds.setdefault(tier, []).append(seconds)
         review = bool(reasons)
@@ -454,7 +460,8 @@ def evaluate(
             "seconds": round(evaluation.extract_seconds[-1], 2),
             "tier_seconds": {str(tier): round(seconds, 2) for tier, seconds in timings.items()},
             "review_reasons": reasons,
-            "memory": next((a.note for a in outcome.attempts if a.note), None) if timings else None,
+            "memory": next((a.note for a in outcome.attempts if a.tier == MEMORY_TIER and a.note), None) if timings else None,
+            "worked_example": example,
             **{
                 labelled.label: {
                     "label": document.labels.get(labelled.label),

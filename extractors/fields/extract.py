@@ -59,15 +59,43 @@ def system_prompt(schema: ExtractionSchema) -> str:
     """The instruction prefix of every prompt for ``schema``: rules and field descriptions.
 
     It is identical for every document, so the backend evaluates it once and reuses it.
-    (A worked example in the prompt was tried: the 0.5B model then copied the example's
-    values into documents that lacked them.)
+    (A generic worked example in it was tried: the 0.5B model then copied the example's
+    values into documents that lacked them. A worked example of the document's own layout,
+    from the extraction memory, is another case: see ``WorkedExample``.)
     """
     return "\n".join([COMMON_RULES, schema.instructions, "Fields:", *_field_lines(schema.draft)])
 
 
-def messages_for(schema: ExtractionSchema, context: ModelContext) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class WorkedExample:
+    """A remembered document laid out like the one being read, with its true values as
+    printed: shown to the model before the document, as the same question already answered.
+    A value the model copies from it rather than from the document is not in the document's
+    text, so grounding drops it."""
+
+    name: str
+    text: str
+    """Its text as laid out."""
+    answer: dict[str, str]
+    """Its fields that the draft asks for, as printed (fields it lacks are left out, not null:
+    null would teach the model to leave them empty)."""
+
+
+def messages_for(
+    schema: ExtractionSchema, context: ModelContext, example: ModelContext | None = None, answer: dict[str, str] | None = None
+) -> list[dict[str, str]]:
+    """The chat: instructions, then ``example`` answered with ``answer`` (when given), then the document."""
+    shown = (
+        [
+            {"role": "user", "content": f"Document:\n{example.text}"},
+            {"role": "assistant", "content": json.dumps(answer, ensure_ascii=False)},
+        ]
+        if example is not None and answer
+        else []
+    )
     return [
         {"role": "system", "content": system_prompt(schema)},
+        *shown,
         {"role": "user", "content": f"Document:\n{context.text}"},
     ]
 
@@ -190,15 +218,23 @@ class FieldExtractor:
         """What the model reads, as part of the stage version."""
         return "layout" if self.read_layout else "reading-order"
 
-    def extract(self, schema: ExtractionSchema, text: str, layout_text: str | None = None) -> Extracted:
+    def extract(
+        self, schema: ExtractionSchema, text: str, layout_text: str | None = None, example: WorkedExample | None = None
+    ) -> Extracted:
         """Fill ``schema`` from ``text`` (the model reads ``layout_text`` instead when it is
-        given and the extractor reads layouts; values are parsed against ``text``); raises
-        ``OutputTruncated`` when the answer hit the cap."""
+        given and the extractor reads layouts; values are parsed against ``text``), after
+        ``example`` when one is given; raises ``OutputTruncated`` when the answer hit the cap."""
         as_laid_out = self.read_layout and layout_text is not None
         context = select_context(
             layout_text if as_laid_out else text, schema, self.max_input_chars, keep_spacing=as_laid_out
         )
-        generation = self.backend.generate(messages_for(schema, context), schema.draft, self.max_output_tokens)
+        shown = None
+        if example is not None:
+            # A third of the document's budget: the example shows where values stand, and
+            # every character of it costs prompt time on every document it is shown with.
+            shown = select_context(example.text, schema, self.max_input_chars // 3, keep_spacing=as_laid_out)
+        messages = messages_for(schema, context, shown, example.answer if example is not None else None)
+        generation = self.backend.generate(messages, schema.draft, self.max_output_tokens)
         if generation.truncated:
             raise OutputTruncated(
                 f"the model's answer hit the cap of {self.max_output_tokens} tokens before the JSON closed"

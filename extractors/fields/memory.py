@@ -320,6 +320,28 @@ class Remembered:
         assert entry is not None
         return entry.schema.name
 
+    def printed_fields(self, entry: DocTypeSchema) -> dict[str, str]:
+        """Its true values as its layout prints them ("14/03/2026", "$1,250.00"), for a
+        model's worked example: a model copies values as printed, so the example's answer
+        must show that, not the stored ISO date or number. A value not found on one row is
+        given as stored; lists and line items are left out."""
+        rows = segments(self.layout)
+        known = {name: self.fields[name] for name in entry.schema.draft.model_fields if name in self.fields}
+        record = entry.schema.record.model_validate(known)
+        printed: dict[str, str] = {}
+        for name, stored in known.items():
+            kind, value = entry.schema.kinds[name], getattr(record, name)
+            if value in (None, "", []) or isinstance(value, list | dict):
+                continue
+            printed[name] = str(stored)
+            for segment in (segment for row in rows for segment in row):
+                tokens = _tokens(segment.text)
+                span = _value_span(kind, value, tokens)
+                if span is not None:
+                    printed[name] = " ".join(tokens[span[0] : span[0] + span[1]])
+                    break
+        return printed
+
 
 def template_words(text: str) -> frozenset[str]:
     """The words a layout prints that are not values: letters only, two or more."""
@@ -333,8 +355,8 @@ class Recall:
     candidates: dict[str, list[tuple[str, AnchorHow]]]
     """Per field, the values (as printed) its anchors found, the most similar document's
     first, each with how it was found."""
-    example: str
-    """The most similar remembered document."""
+    document: Remembered
+    """The most similar remembered document (the worked example when the anchors fall short)."""
     similarity: float
 
 
@@ -391,7 +413,7 @@ class ExtractionMemory:
                 if value is not None and all(value != seen for seen, _how in found):
                     found.append((value, anchor.how))
         similarity, best = nearest[0]
-        return Recall({name: found for name, found in candidates.items() if found}, best.key, round(similarity, 3))
+        return Recall({name: found for name, found in candidates.items() if found}, best, round(similarity, 3))
 
     # --- JSON -----------------------------------------------------------------------
 

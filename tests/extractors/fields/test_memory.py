@@ -12,7 +12,9 @@ from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import Labels, StageInput
 from extractors import read_text
-from extractors.fields.cascade import ExtractionCascade, recall_attempt
+from extractors.fields.cascade import ExtractionCascade, recall_attempt, worked_example
+from extractors.fields.extract import messages_for
+from extractors.fields.context import select_context
 from extractors.fields.memory import (
     ExtractionMemory,
     build_memory,
@@ -62,7 +64,7 @@ def test_anchors_say_where_each_value_stands(march):
 def test_the_next_invoice_of_the_layout_is_read_where_the_first_had_its_values(march, april):
     text, layout = april
     memory = build_memory([remember("march", "invoice", march, MARCH)])
-    attempt = recall_attempt(memory, INVOICE, text, layout)
+    attempt = recall_attempt(memory.recall(INVOICE, text, layout), INVOICE, text, layout)
     record = attempt.checked.record
     assert (record.vendor_name, record.invoice_number, record.invoice_date, record.buyer_name, record.total_amount,
             record.currency) == ("Harbour Supplies Ltd", "HS-1187", date(2026, 4, 9), "Contoso Marine",
@@ -75,7 +77,7 @@ def test_a_document_of_another_layout_is_not_read_by_the_memory(march):
     memory = build_memory([remember("march", "invoice", march, MARCH)])
     other = "ACME Corp\nRechnung 77\nGesamtbetrag 99,00 EUR\nVielen Dank für Ihren Einkauf"
     assert memory.nearest("invoice", other) == []
-    assert recall_attempt(memory, INVOICE, other, None) is None
+    assert memory.recall(INVOICE, other, None) is None
     assert memory.nearest("contract", march) == []  # nor a document of another schema
 
 
@@ -91,9 +93,26 @@ def test_a_remembered_place_holding_a_failing_value_is_dropped(march):
     # The remembered vendor's place holds a label word in this document: the checks refuse it.
     memory = build_memory([remember("march", "invoice", march, MARCH)])
     text = march.replace("Invoice No: HS-1001", "Invoice No: Invoice")
-    attempt = recall_attempt(memory, INVOICE, text, text)
+    attempt = recall_attempt(memory.recall(INVOICE, text, text), INVOICE, text, text)
     assert attempt.checked.record.invoice_number is None
     assert "invoice_number" not in attempt.note
+
+
+def test_the_worked_example_shows_the_remembered_values_as_printed(march, april):
+    memory = build_memory([remember("march", "invoice", march, MARCH)])
+    example = worked_example(memory.recall(INVOICE, *april), INVOICE)
+    # As the layout prints them (a model copies values as printed), not as stored.
+    assert example.name == "march" and example.text == march
+    assert example.answer["invoice_date"] == "14 March 2026" and example.answer["total_amount"] == "1,250.00"
+    assert example.answer["invoice_number"] == "HS-1001" and "line_items" not in example.answer
+    schema = INVOICE.schema
+    chat = messages_for(schema, select_context(april[1], schema, 5000), select_context(march, schema, 1000), example.answer)
+    assert [m["role"] for m in chat] == ["system", "user", "assistant", "user"]
+    assert "HS-1001" in chat[1]["content"] and json.loads(chat[2]["content"]) == example.answer
+    assert "HS-1187" in chat[3]["content"]
+    # A remembered document with none of the draft's fields is no example.
+    bare = build_memory([remember("bare", "invoice", march, {"line_items": []})])
+    assert worked_example(bare.recall(INVOICE, *april), INVOICE) is None
 
 
 def test_segments_split_columns_not_words():
@@ -164,3 +183,28 @@ def test_with_a_memory_the_cascade_answers_a_known_layout_without_a_model(march,
     pdf = read_text(text_pdf("INVOICE\nNorthwind Traders Ltd\nInvoice number: INV-2041\nTotal due: 1,250.00 EUR"), settings)
     outcome = cascade.extract(INVOICE, pdf.text, pdf.layout_text)
     assert [attempt.tier for attempt in outcome.attempts][0] == 1
+
+
+@pytest.mark.slow
+def test_a_known_layout_the_memory_cannot_answer_is_read_after_its_worked_example(march, april, model_settings, llamacpp_backend):
+    # The remembered invoice's labels lack its date, a required field: the memory reads the
+    # rest, and the model reads the document after the remembered one, answered.
+    known = {name: value for name, value in MARCH.items() if name != "invoice_date"}
+    memory = build_memory([remember("march", "invoice", march, known)])
+    text, layout = april
+    cascade = ExtractionCascade.from_settings(model_settings, llamacpp_backend, llamacpp_backend)
+    cascade.memory = memory
+    outcome = cascade.extract(INVOICE, text, layout)
+    model = outcome.attempts[1]
+    assert [a.tier for a in outcome.attempts][:2] == [0, 1]
+    assert "shown march as a worked example" in model.note
+    with_example = model.generation.prompt_tokens
+    # What the model copied from the example is not in this document: grounding drops it, and
+    # the memory's readings of this document stand.
+    record = outcome.record
+    assert (record.invoice_number, record.total_amount) == ("HS-1187", Decimal("3480.50"))
+    assert record.invoice_date in (None, date(2026, 4, 9))
+    # The same document read without the example: a shorter prompt, no note.
+    cascade.worked_examples = False
+    alone = cascade.extract(INVOICE, text, layout).attempts[1]
+    assert alone.note is None and alone.generation.prompt_tokens < with_example - 50
