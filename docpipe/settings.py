@@ -216,10 +216,11 @@ class DocpipeSettings(BaseSettings):
         "under data_dir/models/extraction-memory, a folder, or 'none'.",
     )
     extract_memory_examples: bool = Field(
-        True,
+        False,
         description="When the memory knows the layout but cannot answer alone, the models read the "
         "document after the most similar remembered one with its true values, as a worked example "
-        "(docs/extraction.md, the memory); false: the models read it alone.",
+        "(docs/extraction.md, the memory). Off until measured warm on the dev sets: it lengthens "
+        "every such prompt.",
     )
     extract_memory_min_similarity: float = Field(
         0.2,

@@ -259,7 +259,7 @@ class ExtractionCascade:
         tiers: list[ModelTier],
         second_tier_first: frozenset[str] = frozenset(),
         memory: ExtractionMemory | None = None,
-        worked_examples: bool = True,
+        worked_examples: bool = False,
     ) -> None:
         unknown = sorted(second_tier_first - set(SCHEMAS))
         if unknown:

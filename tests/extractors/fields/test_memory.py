@@ -193,7 +193,7 @@ def test_a_known_layout_the_memory_cannot_answer_is_read_after_its_worked_exampl
     memory = build_memory([remember("march", "invoice", march, known)])
     text, layout = april
     cascade = ExtractionCascade.from_settings(model_settings, llamacpp_backend, llamacpp_backend)
-    cascade.memory = memory
+    cascade.memory, cascade.worked_examples = memory, True  # DOCPIPE_EXTRACT_MEMORY_EXAMPLES
     outcome = cascade.extract(INVOICE, text, layout)
     model = outcome.attempts[1]
     assert [a.tier for a in outcome.attempts][:2] == [0, 1]
