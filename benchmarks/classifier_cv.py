@@ -10,7 +10,7 @@ held-out fold. Printed per target: accuracy and macro-F1 of the model, of the mo
 its memory of labelled documents, of its encoder alone (no lexical blend, no memory), and
 of the baseline, with the model's margin in every fold.
 
-Run: ``python -m benchmarks.classifier_cv [ADAPTER:]PATH [--folds 5] [--epochs N]``
+Run: ``python -m benchmarks.classifier_cv [NAME:]PATH [--folds 5] [--epochs N]``
 (e.g. the Bueck v5 train.csv: ~30 min on 2 CPU cores). Generated documents are not added:
 the dataset alone is measured.
 """
@@ -33,7 +33,7 @@ def folds(count: int, k: int, seed: int) -> list[list[int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("dataset", help="[ADAPTER:]PATH of labelled documents")
+    parser.add_argument("dataset", help="[NAME:]PATH of labelled documents")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--epochs", type=int, help="override TrainConfig.epochs")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")

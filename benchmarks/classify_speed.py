@@ -28,7 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None, help="'current' (default), a version, or a model folder")
     parser.add_argument("--docs", type=int, default=60, help="documents to time (default 60)")
-    parser.add_argument("--dataset", help="[ADAPTER:]PATH of real documents to time instead of generated ones")
+    parser.add_argument("--dataset", help="[NAME:]PATH of real documents to time instead of generated ones")
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args()
 

@@ -33,7 +33,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from docpipe.errors import InputError  # noqa: E402
-from docpipe.pipeline import discover_files  # noqa: E402
+from pipeline.files import discover_files  # noqa: E402
 from docpipe.settings import DocpipeSettings  # noqa: E402
 
 

@@ -30,7 +30,7 @@ DEV_SETS = (
     ("FCC invoices", "invoices:fcc-political-ad-invoices/dev"),
     ("invoice2data", "invoices:invoice2data-invoices/dev"),
     ("CUAD contracts", "cuad:cuad-contracts/dev"),
-    ("Kleister NDAs", "kleister:kleister-nda/dev"),
+    ("Kleister NDAs", "kleister-nda:kleister-nda/dev"),
     ("Endava tickets", "endava:endava-it-tickets/dev"),
     ("Bueck v5 tickets", "bueck:helpdesk-tickets-bueck-v5/dev.csv"),
     ("Bueck v1 tickets", "bueck:helpdesk-tickets-bueck-synthetic/dev"),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from benchmarks.scratch import Sampler
 from docpipe.errors import InputError
-from docpipe.pipeline import discover_files
+from pipeline.files import discover_files
 from docpipe.settings import DocpipeSettings
 from extractors import ExtractedText, read_text
 

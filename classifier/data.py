@@ -1,4 +1,4 @@
-"""Labelled examples: the documented file format, adapters for known datasets, splitting.
+"""Labelled examples: the documented file format, the published datasets, splitting.
 
 The format an organisation writes its own labelled documents in (docs/classifier.md):
 
@@ -9,11 +9,9 @@ The format an organisation writes its own labelled documents in (docs/classifier
   - any of ``doc_type``, ``urgency``, ``department``: the labels. An empty or missing
     label leaves that target unlabelled for the example (it still trains the others).
 
-Adapters read the published datasets under ``/work/shared/data`` as they are (their
-SOURCE.md describes them); ``describe_adapters()`` lists them. A dataset is named on the
-command line as ``ADAPTER:PATH``, or as a plain ``PATH`` when its layout identifies it.
-The datasets are licensed separately (some non-commercially): they are read where they
-lie and never copied into the repository.
+The published datasets (``corpora.published``, the registry evaluation reads too) are
+named on the command line as ``NAME:PATH``, or as a plain ``PATH`` when their layout
+identifies them; ``describe_formats()`` lists them with the documented format.
 """
 
 from __future__ import annotations
@@ -22,16 +20,16 @@ import csv
 import hashlib
 import json
 import logging
-import lzma
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from classifier.examples import Example
 from classifier.taxonomy import Taxonomy
+from corpora import published
+from corpora.published import Dataset
 from docpipe.stages import TARGETS
 from docpipe.errors import ConfigurationError, InputError
 from docpipe.settings import DocpipeSettings
@@ -39,6 +37,9 @@ from docpipe.settings import DocpipeSettings
 log = logging.getLogger(__name__)
 
 csv.field_size_limit(64 * 1024 * 1024)
+
+LABELLED = "labelled"
+"""The name of the documented format on the command line (``labelled:PATH``)."""
 
 
 def fingerprint(examples: Iterable[Example]) -> str:
@@ -52,7 +53,7 @@ def fingerprint(examples: Iterable[Example]) -> str:
 # --- document text --------------------------------------------------------------------------
 
 
-def document_text(path: Path, settings: DocpipeSettings) -> str:
+def document_text(content: bytes, filename: str, settings: DocpipeSettings) -> str:
     """Text of a document file as the pipeline extracts it; cached by content hash.
 
     The cache (under the data directory) spares re-running OCR on every training run.
@@ -60,26 +61,13 @@ def document_text(path: Path, settings: DocpipeSettings) -> str:
     from extractors.text import read_text
     from extractors.sniff import sniff_media_type
 
-    content = path.read_bytes()
     cache = settings.data_dir / "cache" / "classifier-text" / f"{hashlib.sha256(content).hexdigest()}.txt"
     if cache.exists():
         return cache.read_text(encoding="utf-8")
-    text = read_text(content, settings, sniff_media_type(content, path.name)).text
+    text = read_text(content, settings, sniff_media_type(content, filename)).text
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(text, encoding="utf-8")
     return text
-
-
-def _unescape(text: str) -> str:
-    """Datasets that store line breaks as literal ``\\n`` sequences (Bueck, Kleister)."""
-    return text.replace("\\r", "").replace("\\n", "\n").replace("\\f", "\f").replace("\\t", "\t")
-
-
-def ticket_text(subject: str, body: str) -> str:
-    """A ticket as the pipeline sees a mailed-in one: subject line, blank line, body."""
-    subject = subject.strip()
-    body = _unescape(body).strip()
-    return f"Subject: {subject}\n\n{body}" if subject else body
 
 
 # --- the documented format ------------------------------------------------------------------
@@ -112,7 +100,7 @@ def load_labelled_file(path: Path, settings: DocpipeSettings) -> list[Example]:
                 raise ConfigurationError(f"{path}: row {number} has neither `text` nor `path`")
             document = (path.parent / relative).resolve()
             try:
-                text = document_text(document, settings)
+                text = document_text(document.read_bytes(), document.name, settings)
             except (OSError, InputError) as exc:
                 log.warning("%s: row %d: skipped, cannot read %s: %s", path, number, document, exc)
                 continue
@@ -120,198 +108,72 @@ def load_labelled_file(path: Path, settings: DocpipeSettings) -> list[Example]:
     return examples
 
 
-def _header(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as stream:
-        return next(csv.reader(stream), [])
-
-
-# --- adapters for published datasets ---------------------------------------------------------
-
-
-def _csv_in(path: Path) -> Path:
-    """The CSV named, or the only CSV in the folder (or its dev/ folder)."""
-    if path.is_file():
-        return path
-    found = sorted(path.glob("*.csv")) or sorted(path.glob("dev/*.csv"))
-    if len(found) != 1:
-        raise ConfigurationError(f"{path}: expected one CSV file, found {[p.name for p in found]}")
-    return found[0]
-
-
-def load_bueck(path: Path, _settings: DocpipeSettings) -> list[Example]:
-    """Bueck helpdesk tickets: subject+body; ``queue`` -> department, ``priority`` -> urgency.
-
-    The ``answer`` column (the agent's reply) is never read: it is not available when a
-    ticket arrives.
-    """
-    file = _csv_in(path)
-    examples = []
-    with file.open(encoding="utf-8", newline="") as stream:
-        for number, row in enumerate(csv.DictReader(stream), 1):
-            labels = {"doc_type": "ticket", "department": row["queue"], "urgency": row["priority"]}
-            examples.append(
-                Example(ticket_text(row["subject"] or "", row["body"] or ""), labels, f"{file.name}#{number}")
-            )
-    return examples
-
-
-def load_endava(path: Path, _settings: DocpipeSettings) -> list[Example]:
-    """Endava IT tickets (pre-processed text): doc_type ticket only; its codes map to nothing of ours."""
-    file = _csv_in(path)
-    with file.open(encoding="utf-8", newline="") as stream:
-        return [
-            Example(ticket_text(row["title"], row["body"]), {"doc_type": "ticket"}, f"{file.name}#{number}")
-            for number, row in enumerate(csv.DictReader(stream), 1)
-        ]
-
-
-def _base(path: Path) -> Path:
-    return path / "dev" if (path / "dev").is_dir() else path
-
-
-def load_sroie(path: Path, settings: DocpipeSettings) -> list[Example]:
-    """SROIE receipt scans (OCR'd like incoming scans): doc_type receipt."""
-    images = sorted((_base(path) / "img").glob("*.jpg"))
-    return [Example(document_text(image, settings), {"doc_type": "receipt"}, f"sroie/{image.name}") for image in images]
-
-
-def load_invoice_pdfs(path: Path, settings: DocpipeSettings) -> list[Example]:
-    """A folder of invoice PDFs (FCC ad invoices, invoice2data): doc_type invoice."""
-    examples = []
-    for pdf in sorted(_base(path).glob("*.pdf")):
-        try:
-            examples.append(Example(document_text(pdf, settings), {"doc_type": "invoice"}, f"invoices/{pdf.name}"))
-        except InputError as exc:
-            log.warning("%s skipped: %s", pdf, exc)
-    return examples
-
-
-def load_cuad(path: Path, _settings: DocpipeSettings) -> list[Example]:
-    """CUAD commercial contracts (CUAD's own text extraction): doc_type contract."""
-    files = sorted((_base(path) / "full_contract_txt").glob("*.txt"))
-    return [
-        Example(file.read_text(encoding="utf-8", errors="replace"), {"doc_type": "contract"}, f"cuad/{file.name}")
-        for file in files
-    ]
-
-
-def load_kleister(path: Path, _settings: DocpipeSettings) -> list[Example]:
-    """Kleister NDAs (column ``text_best`` of in.tsv.xz): doc_type contract."""
-    base = _base(path)
-    columns = (base / "in-header.tsv").read_text(encoding="utf-8").strip().split("\t")
-    text_column = columns.index("text_best")
-    examples = []
-    with lzma.open(base / "in.tsv.xz", "rt", encoding="utf-8") as stream:
-        for number, line in enumerate(stream, 1):
-            cells = line.rstrip("\n").split("\t")
-            examples.append(Example(_unescape(cells[text_column]), {"doc_type": "contract"}, f"kleister#{number}"))
-    return examples
+_DOCUMENTED_FILES = ("labels.csv", "labels.jsonl", "dev/labels.csv")
 
 
 def load_documented(path: Path, settings: DocpipeSettings) -> list[Example]:
     """A CSV/JSONL file in the documented format, or a folder holding ``labels.csv``/``labels.jsonl``."""
     if path.is_dir():
-        for candidate in (path / "labels.csv", path / "labels.jsonl", path / "dev" / "labels.csv"):
-            if candidate.is_file():
-                return load_labelled_file(candidate, settings)
+        for name in _DOCUMENTED_FILES:
+            if (path / name).is_file():
+                return load_labelled_file(path / name, settings)
         raise ConfigurationError(f"{path}: no labels.csv or labels.jsonl in this folder")
     return load_labelled_file(path, settings)
 
 
-def _csv_with(path: Path, columns: set[str]) -> bool:
-    try:
-        return columns <= set(_header(_csv_in(path)))
-    except (ConfigurationError, OSError, UnicodeDecodeError):
-        return False
+def _is_documented(path: Path) -> bool:
+    return path.suffix.lower() in (".csv", ".jsonl") or any((path / name).is_file() for name in _DOCUMENTED_FILES)
 
 
-@dataclass(frozen=True)
-class Adapter:
-    name: str
-    description: str
-    load: Callable[[Path, DocpipeSettings], list[Example]]
-    detect: Callable[[Path], bool]
-    """Whether a path given without ``NAME:`` has this adapter's layout."""
+# --- published datasets ---------------------------------------------------------------------
 
 
-ADAPTERS: tuple[Adapter, ...] = (
-    Adapter(
-        "bueck",
-        "Bueck helpdesk tickets CSV (subject, body, queue, priority): ticket + department + urgency",
-        load_bueck,
-        lambda p: _csv_with(p, {"subject", "body", "queue", "priority"}),
-    ),
-    Adapter(
-        "endava",
-        "Endava IT tickets CSV (title, body, ticket_type): doc_type ticket",
-        load_endava,
-        lambda p: _csv_with(p, {"title", "body", "ticket_type"}),
-    ),
-    Adapter(
-        "sroie",
-        "SROIE receipts folder (img/*.jpg, OCR'd): doc_type receipt",
-        load_sroie,
-        lambda p: (_base(p) / "img").is_dir() and (_base(p) / "key").is_dir(),
-    ),
-    Adapter(
-        "cuad",
-        "CUAD contracts folder (full_contract_txt/*.txt): doc_type contract",
-        load_cuad,
-        lambda p: (_base(p) / "full_contract_txt").is_dir(),
-    ),
-    Adapter(
-        "kleister",
-        "Kleister NDA folder (in.tsv.xz + in-header.tsv): doc_type contract",
-        load_kleister,
-        lambda p: (_base(p) / "in.tsv.xz").is_file(),
-    ),
-    Adapter(
-        "invoices",
-        "folder of invoice PDFs (FCC ad invoices, invoice2data): doc_type invoice",
-        load_invoice_pdfs,
-        lambda _p: False,  # a folder of PDFs says nothing about their type: name it
-    ),
-    Adapter(
-        "labelled",
-        "the documented CSV/JSONL format (text or path + labels), or a folder with labels.csv",
-        load_documented,
-        lambda p: (
-            p.suffix.lower() in (".csv", ".jsonl")
-            or (p / "labels.csv").is_file()
-            or (p / "dev" / "labels.csv").is_file()
-            or (p / "labels.jsonl").is_file()
-        ),
-    ),
-)
-_BY_NAME = {adapter.name: adapter for adapter in ADAPTERS}
+def dataset_examples(dataset: Dataset, root: Path, settings: DocpipeSettings) -> list[Example]:
+    """A published dataset's documents with their labels, as the classifier reads them: the
+    dataset's transcription where it reads as the product's text does, else the file read
+    as an incoming one (OCR included). A file that cannot be read is skipped with a warning."""
+    examples = []
+    for document in dataset.documents(root):
+        source = f"{dataset.name}/{document.doc_id}"
+        if document.transcript is not None and (dataset.transcript_as_read or document.content is None):
+            text = document.transcript()
+        else:
+            assert document.content is not None and document.filename is not None
+            try:
+                text = document_text(document.content(), document.filename, settings)
+            except InputError as exc:
+                log.warning("%s skipped: %s", source, exc)
+                continue
+        examples.append(Example(text, dict(document.labels), source))
+    return examples
 
 
-def describe_adapters() -> str:
-    return "\n".join(f"  {adapter.name:<10} {adapter.description}" for adapter in ADAPTERS)
+def describe_formats() -> str:
+    documented = "the documented CSV/JSONL format (text or path + labels), or a folder with labels.csv"
+    return f"{published.describe()}\n  {LABELLED:<13} {documented}"
 
 
-def resolve_spec(spec: str) -> tuple[Adapter, Path]:
-    """The adapter and path of a ``[ADAPTER:]PATH`` dataset argument."""
+def resolve_spec(spec: str) -> tuple[Dataset | None, Path]:
+    """The published dataset of a ``[NAME:]PATH`` argument and its folder or file; ``None``
+    for a file or folder in the documented format."""
     name, sep, rest = spec.partition(":")
-    if sep and name in _BY_NAME:
-        adapter, path = _BY_NAME[name], Path(rest)
-    else:
-        path = Path(spec)
-        adapter = next((a for a in ADAPTERS if path.exists() and a.detect(path)), None)  # type: ignore[assignment]
-        if adapter is None:
-            raise ConfigurationError(
-                f"cannot tell the format of {spec}: name it as ADAPTER:PATH, one of\n{describe_adapters()}"
-            )
+    path = Path(rest if sep and name == LABELLED else spec)
+    if not (sep and name == LABELLED):
+        found = published.resolve(spec)
+        if found is not None:
+            return found
     if not path.exists():
         raise ConfigurationError(f"dataset not found: {path}")
-    return adapter, path.resolve()
+    if (sep and name == LABELLED) or _is_documented(path):
+        return None, path.resolve()
+    raise ConfigurationError(f"cannot tell the format of {spec}: name it as NAME:PATH, one of\n{describe_formats()}")
 
 
 def load_dataset(spec: str, settings: DocpipeSettings) -> list[Example]:
-    adapter, path = resolve_spec(spec)
-    examples = adapter.load(path, settings)
+    dataset, path = resolve_spec(spec)
+    examples = load_documented(path, settings) if dataset is None else dataset_examples(dataset, path, settings)
     if not examples:
-        raise ConfigurationError(f"dataset {spec} ({adapter.name}) has no examples")
+        raise ConfigurationError(f"dataset {spec} ({dataset.name if dataset else LABELLED}) has no examples")
     return examples
 
 

@@ -1,7 +1,7 @@
 """A labelled example, and the part of a document's text the classifier reads.
 
 Small on purpose: the model, its branches and the generator import this, not the dataset
-adapters (classifier.data) or the generator (classifier.synthetic).
+readers (classifier.data) or the generator (classifier.synthetic).
 """
 
 from __future__ import annotations

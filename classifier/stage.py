@@ -92,7 +92,7 @@ def load_stage_model(settings: DocpipeSettings) -> ClassifierModel | None:
 
 
 def build_stage(settings: DocpipeSettings) -> ClassifyStage:
-    """Factory registered as ``"classify"`` in docpipe.stage_registry.STAGE_FACTORIES."""
+    """Factory registered as ``"classify"`` in pipeline.stage_registry.STAGE_FACTORIES."""
     return ClassifyStage(
         load_stage_model(settings), settings.classifier_review_threshold, settings.classifier_unextracted_threshold
     )

@@ -93,7 +93,7 @@ class DocpipeSettings(BaseSettings):
     stages: list[str] = Field(
         default_factory=lambda: ["classify", "extract"],
         description="Stages run after text extraction, in order, as a JSON list "
-        '(e.g. \'["classify", "extract"]\'); names from docpipe.stage_registry.STAGE_FACTORIES.',
+        '(e.g. \'["classify", "extract"]\'); names from pipeline.stage_registry.STAGE_FACTORIES.',
     )
     workers: int = Field(
         1,
@@ -264,7 +264,7 @@ class DocpipeSettings(BaseSettings):
     classifier_training_data: list[str] = Field(
         default_factory=list,
         description="Labelled data every training run adds (the default model's too), as a JSON "
-        "list of [ADAPTER:]PATH (CSV/JSONL in the format of docs/classifier.md, or a dataset folder).",
+        "list of [NAME:]PATH (CSV/JSONL in the format of docs/classifier.md, or a dataset folder).",
     )
     classifier_threads: int = Field(
         2,

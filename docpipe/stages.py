@@ -4,11 +4,11 @@ A stage (classification, field extraction, ...) is a function of the document: i
 the document's text and metadata and the results of the stages before it
 (``StageInput``), and returns its own result (``StageResult``): labels with
 probabilities, or fields with confidences and issues, and whether a person should look.
-It neither reads nor writes the database: the pipeline (docpipe.pipeline) builds its
+It neither reads nor writes the database: the pipeline (pipeline.files) builds its
 input and stores its result through ``db.repository``, the one writer. A stage is
 skipped for a document that already carries the stage's current version, so a new model
 version reprocesses old documents without duplicating them. The registry of stages is
-``docpipe.stage_registry``.
+``pipeline.stage_registry``.
 """
 
 from __future__ import annotations

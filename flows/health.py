@@ -12,7 +12,7 @@ from docpipe.stages import TARGETS
 from db import health as readings
 from db.session import session_scope
 from docpipe.health import AUDIT_REASON, DriftCheck, HealthReport, PredictionDistribution, calibration, drift
-from docpipe.review import REVIEW_MODEL_PREFIX
+from pipeline.review import REVIEW_MODEL_PREFIX
 from docpipe.settings import DocpipeSettings
 
 HEALTH_ARTIFACT_KEY = "docpipe-model-health"

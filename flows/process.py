@@ -1,7 +1,7 @@
 """The ``process-documents`` flow: files and folders in, documents in Postgres out.
 
 The flow only orchestrates (tasks, retries, artifacts, progress); the work is done by
-the plain functions in ``docpipe.pipeline``.
+the plain functions in ``pipeline.files``.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from db import repository, runs
 from db.models import ProcessingRun
 from db.session import CONNECTION_ERRORS, get_engine, session_scope, wait_for_database
-from docpipe import inbox
+from pipeline import inbox
 from db.claims import content_claim
 from docpipe.errors import DatabaseUnavailableError, TransientError, one_line_reason
-from docpipe.pipeline import (
+from pipeline.files import (
     FileOutcome,
     InputFile,
     content_sha256,
@@ -42,10 +42,10 @@ from docpipe.pipeline import (
     worker_name,
 )
 from docpipe.settings import DocpipeSettings, get_settings
-from docpipe.stage_registry import StageInfo, enabled_stages, stage_infos
+from pipeline.stage_registry import StageInfo, enabled_stages, stage_infos
 from docpipe.stages import DocumentStage
 from docpipe.statuses import FileStatus, RunStatus
-from docpipe.summary import RunSummary, publish_artifacts, summarize
+from pipeline.summary import RunSummary, publish_artifacts, summarize
 from extractors.text import TEXT_STAGE_VERSION
 from flows.cluster import check_scheduler, document_runner, local_worker_settings
 from flows.health import model_health, publish_model_health

@@ -14,10 +14,10 @@ from prefect import flow, get_run_logger
 
 from db import repository
 from db.session import session_scope
-from docpipe.pipeline import FileOutcome, InputFile
+from pipeline.files import FileOutcome, InputFile
 from docpipe.settings import get_settings
-from docpipe.stage_registry import enabled_stages
-from docpipe.summary import summarize
+from pipeline.stage_registry import enabled_stages
+from pipeline.summary import summarize
 from extractors.text import TEXT_STAGE_VERSION
 from flows.process import recorded_run, report_health, run_stages
 

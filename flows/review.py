@@ -2,7 +2,7 @@
 
 For each document in ``needs_review`` the flow run pauses with a form in the Prefect UI
 (press *Resume* on the run), pre-filled with the labels and fields the models gave; the
-answer is stored by ``docpipe.review.apply_review``.
+answer is stored by ``pipeline.review.apply_review``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
 
 from db.session import session_scope
-from docpipe.review import apply_review, changes, describe, documents_to_review, label_choices, load_case, review_form
+from pipeline.review import apply_review, changes, describe, documents_to_review, label_choices, load_case, review_form
 from docpipe.settings import get_settings
 from flows.health import model_health, publish_model_health
 

@@ -134,7 +134,7 @@ def train_classifier(
     promote: bool = True,
     show_progress: bool = False,
 ) -> dict[str, Any]:
-    """Train a classifier on ``datasets`` ([ADAPTER:]PATH) + configured data + generated documents.
+    """Train a classifier on ``datasets`` ([NAME:]PATH) + configured data + generated documents.
 
     Options left None take TrainConfig's defaults. The model is saved as a new version and
     becomes the default only if it is not worse than the current one on the validation split.

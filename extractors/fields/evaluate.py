@@ -1,7 +1,7 @@
 """Evaluate field extraction on a labelled dataset: per-field exact match and F1, docs/min.
 
-Datasets are recognised by their layout (see ``DATASETS``); each maps its labels to our
-schema fields and says how to compare them. Comparison is after normalisation: text by
+Datasets are recognised by their layout (``corpora.published``); each maps its labels to
+our schema fields and says how to compare them. Comparison is after normalisation: text by
 letters and digits only (case, spacing, punctuation aside), dates as calendar dates,
 amounts as numbers, governing law without "the laws of the State of", terms as number +
 unit, parties as a set of names.
@@ -14,19 +14,18 @@ non-empty predictions and recall over the non-empty labels (for party lists: per
 
 from __future__ import annotations
 
-import csv
 import json
-import lzma
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from corpora.published import DATASETS, Dataset, DatasetDocument, recognise
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import MEMORY_TIER, tier_name
@@ -112,178 +111,16 @@ class FieldScore:
 # --- datasets ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LabelledField:
-    label: str
-    """Name in the dataset."""
-    field: str
-    """Our schema field it is compared with."""
-    how: str
-    """Key of NORMALIZERS."""
-
-
-@dataclass
-class LabelledDocument:
-    doc_id: str
-    content: Callable[[], bytes]
-    labels: dict[str, Any]
-    dataset_text: Callable[[], str] | None = None
-    """The dataset's own transcription, when it ships one (``--dataset-text``)."""
-
-
-@dataclass(frozen=True)
-class Dataset:
-    name: str
-    doc_type: str
-    fields: tuple[LabelledField, ...]
-    recognise: Callable[[Path], bool]
-    documents: Callable[[Path], Iterator[LabelledDocument]]
-
-
-def _dev(path: Path) -> Path:
-    return path / "dev" if (path / "dev").is_dir() else path
-
-
-def _sroie_documents(root: Path) -> Iterator[LabelledDocument]:
-    for key in sorted((root / "key").glob("*.json")):
-        labels = json.loads(key.read_text())
-        image = root / "img" / f"{key.stem}.jpg"
-        boxes = root / "box" / f"{key.stem}.csv"
-
-        def transcript(boxes: Path = boxes) -> str:
-            rows = boxes.read_text(errors="replace").splitlines()
-            return "\n".join(row.split(",", 8)[8] for row in rows if row.count(",") >= 8)
-
-        yield LabelledDocument(key.stem, image.read_bytes, labels, transcript if boxes.is_file() else None)
-
-
-def _json_label_documents(root: Path) -> Iterator[LabelledDocument]:
-    """FCC invoices and invoice2data: <name>.json labels beside <name>.pdf (or .txt)."""
-    for labels_path in sorted(root.glob("*.json")):
-        labels = json.loads(labels_path.read_text())
-        labels = labels[0] if isinstance(labels, list) else labels
-        for suffix in (".pdf", ".txt"):
-            content = labels_path.with_suffix(suffix)
-            if content.is_file():
-                yield LabelledDocument(labels_path.stem, content.read_bytes, labels)
-                break
-
-
-def _kleister_documents(root: Path) -> Iterator[LabelledDocument]:
-    header = (root / "in-header.tsv").read_text().strip().split("\t")
-    with lzma.open(root / "in.tsv.xz", "rt") as stream:
-        rows = [dict(zip(header, line.rstrip("\n").split("\t"), strict=False)) for line in stream]
-    expected = (root / "expected.tsv").read_text().splitlines()
-    for row, gold in zip(rows, expected, strict=True):
-        labels: dict[str, Any] = {"party": []}
-        for pair in gold.split():
-            key, _, value = pair.partition("=")
-            value = value.replace("_", " ")
-            if key == "party":
-                labels["party"].append(value)
-            else:
-                labels[key] = value
-        pdf = root / "documents" / row["filename"]
-        best = row.get("text_best", "")
-
-        def text(best: str = best) -> str:
-            return best.replace("\\n", "\n").replace("\\f", "\f").replace("\\t", "\t")
-
-        yield LabelledDocument(pdf.stem, pdf.read_bytes, labels, text)
-
-
-def _cuad_documents(root: Path) -> Iterator[LabelledDocument]:
-    pdfs = {path.stem.casefold(): path for path in (root / "full_contract_pdf").rglob("*") if path.is_file()}
-    with (root / "master_clauses.csv").open(newline="") as stream:
-        for row in csv.DictReader(stream):
-            stem = Path(row["Filename"]).stem
-            pdf, txt = pdfs.get(stem.casefold()), root / "full_contract_txt" / f"{stem}.txt"
-            if pdf is None:
-                continue
-            expiration = row["Expiration Date-Answer"].strip()
-            labels = {
-                "Parties": [part.strip() for part in row["Parties-Answer"].split(";") if part.strip()],
-                "Effective Date": row["Effective Date-Answer"].strip() or row["Agreement Date-Answer"].strip(),
-                # "Perpetual" or a rule ("5 years after ...") is not a date: not scored.
-                "Expiration Date": expiration if parse_date(expiration, "MDY") else None,
-                "Governing Law": row["Governing Law-Answer"].strip(),
-            }
-            yield LabelledDocument(
-                stem, pdf.read_bytes, labels, (lambda txt=txt: txt.read_text()) if txt.is_file() else None
-            )
-
-
-DATASETS: dict[str, Dataset] = {
-    "sroie": Dataset(
-        "sroie",
-        "receipt",
-        (
-            LabelledField("company", "vendor_name", "text"),
-            LabelledField("address", "vendor_address", "text"),
-            LabelledField("date", "invoice_date", "date_dmy"),
-            LabelledField("total", "total_amount", "amount"),
-        ),
-        lambda root: (root / "key").is_dir() and (root / "img").is_dir(),
-        _sroie_documents,
-    ),
-    "fcc-invoices": Dataset(
-        "fcc-invoices",
-        "invoice",
-        (
-            LabelledField("contract_num", "invoice_number", "text"),
-            LabelledField("advertiser", "buyer_name", "text"),
-            LabelledField("gross_amount", "total_amount", "amount"),
-        ),
-        lambda root: (root / "labels.csv").is_file() and any(root.glob("*.pdf")),
-        _json_label_documents,
-    ),
-    "invoice2data": Dataset(
-        "invoice2data",
-        "invoice",
-        (
-            LabelledField("issuer", "vendor_name", "text"),
-            LabelledField("invoice_number", "invoice_number", "text"),
-            LabelledField("date", "invoice_date", "date"),
-            LabelledField("amount", "total_amount", "amount"),
-            LabelledField("currency", "currency", "currency"),
-        ),
-        lambda root: any(root.glob("*.json")) and not (root / "labels.csv").is_file(),
-        _json_label_documents,
-    ),
-    "kleister-nda": Dataset(
-        "kleister-nda",
-        "contract",
-        (
-            LabelledField("party", "parties", "parties"),
-            LabelledField("effective_date", "effective_date", "date"),
-            LabelledField("jurisdiction", "governing_law", "jurisdiction"),
-            LabelledField("term", "term", "duration"),
-        ),
-        lambda root: (root / "expected.tsv").is_file() and (root / "in.tsv.xz").is_file(),
-        _kleister_documents,
-    ),
-    "cuad": Dataset(
-        "cuad",
-        "contract",
-        (
-            LabelledField("Parties", "parties", "parties"),
-            LabelledField("Effective Date", "effective_date", "date"),
-            LabelledField("Expiration Date", "expiration_date", "date"),
-            LabelledField("Governing Law", "governing_law", "jurisdiction"),
-        ),
-        lambda root: (root / "master_clauses.csv").is_file(),
-        _cuad_documents,
-    ),
-}
-
-
-def recognise(path: Path) -> tuple[Dataset, Path]:
-    """The dataset at ``path`` (its folder or its ``dev/``), by layout; ``ValueError`` if none."""
-    root = _dev(path)
-    for dataset in DATASETS.values():
-        if dataset.recognise(root):
-            return dataset, root
-    raise ValueError(f"{path} is not a dataset layout this command knows ({', '.join(DATASETS)})")
+def labelled_dataset(path: Path) -> tuple[Dataset, Path]:
+    """The dataset at ``path`` (its folder or its ``dev/``) with field labels, by layout;
+    ``ValueError`` if it is none of them."""
+    with_fields = ", ".join(dataset.name for dataset in DATASETS if dataset.fields)
+    found = recognise(path) if path.is_dir() else None
+    if found is None:
+        raise ValueError(f"{path} is not a dataset layout this command knows ({with_fields})")
+    if not found[0].fields:
+        raise ValueError(f"{path}: {found[0].name} labels no fields (datasets with field labels: {with_fields})")
+    return found
 
 
 # --- running ----------------------------------------------------------------------------
@@ -336,15 +173,18 @@ class Evaluation:
         return "\n".join(lines)
 
 
-def labelled_fields(dataset: Dataset, document: LabelledDocument) -> dict[str, Any]:
+def labelled_fields(dataset: Dataset, document: DatasetDocument) -> dict[str, Any]:
     """The document's labels as values of our schema's fields (dates and amounts parsed,
-    names as printed): what the extraction memory learns from a labelled document."""
+    names as printed): what the extraction memory learns from a labelled document. A label
+    that does not parse as its type ("Perpetual" as an expiry date) is no value."""
     values: dict[str, Any] = {}
     for labelled in dataset.fields:
-        label = document.labels.get(labelled.label)
+        label = document.field_labels.get(labelled.label)
         if label in (None, "", []):
             continue
-        values[labelled.field] = NORMALIZERS[labelled.how](label) if labelled.how in _TYPED else label
+        value = NORMALIZERS[labelled.how](label) if labelled.how in _TYPED else label
+        if value is not None:
+            values[labelled.field] = value
     return values
 
 
@@ -372,7 +212,7 @@ def evaluate(
     from extractors.fields.memory import build_memory, remember
     from schemas.registry import schema_for
 
-    dataset, root = recognise(path)
+    dataset, root = labelled_dataset(path)
     entry = schema_for(dataset.doc_type)
     assert entry is not None
     if memory_only and not memory_folds:
@@ -397,9 +237,10 @@ def evaluate(
     texts: list[tuple[str, str | None]] = []
     for document in documents:
         started = time.perf_counter()
-        if dataset_text and document.dataset_text is not None:
-            texts.append((document.dataset_text(), None))
+        if dataset_text and document.transcript is not None:
+            texts.append((document.transcript(), None))
         else:
+            assert document.content is not None
             read = read_text(document.content(), settings)
             texts.append((read.text, read.layout_text))
         evaluation.text_seconds.append(time.perf_counter() - started)
@@ -451,7 +292,7 @@ def evaluate(
         evaluation.extract_seconds.append(time.perf_counter() - started)
         evaluation.needs_review += review
         for labelled in dataset.fields:
-            label = document.labels.get(labelled.label)
+            label = document.field_labels.get(labelled.label)
             evaluation.scores[labelled.label].add(values.get(labelled.field), label, labelled.how)
             if first is not None:
                 evaluation.first_tier_scores[labelled.label].add(first.get(labelled.field), label, labelled.how)
@@ -464,7 +305,7 @@ def evaluate(
             "worked_example": example,
             **{
                 labelled.label: {
-                    "label": document.labels.get(labelled.label),
+                    "label": document.field_labels.get(labelled.label),
                     "predicted": values.get(labelled.field),
                     "tier": tiers.get(labelled.field),
                     **({"first_tier": first.get(labelled.field)} if first is not None else {}),

@@ -2,7 +2,7 @@
 
 Three sources (docs/extraction.md, the memory):
 
-* a labelled dataset the eval command knows (``evaluate.DATASETS``), its labels mapped to
+* a labelled dataset the eval command knows (``corpora.published``), its labels mapped to
   our fields;
 * a file an organisation fills: JSONL, one object per line, or CSV, one row per document,
   with ``doc_type``, the document as ``path`` (relative to the file) or ``text``, and the
@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from docpipe.errors import ConfigurationError, InputError
 from docpipe.settings import DocpipeSettings
-from extractors.fields.evaluate import labelled_fields, recognise
+from extractors.fields.evaluate import labelled_dataset, labelled_fields
 from extractors.fields.memory import Remembered, remember
 from schemas.registry import DOC_TYPE_SCHEMAS
 
@@ -53,14 +53,16 @@ def _read(content: bytes, settings: DocpipeSettings) -> str:
 
 def from_dataset(path: Path, settings: DocpipeSettings, progress: Callable[[str], None] = lambda _l: None) -> Gathered:
     """Every labelled document of the dataset at ``path``, read as the pipeline reads it."""
-    dataset, root = recognise(path)
+    dataset, root = labelled_dataset(path)
     gathered = Gathered()
     for document in dataset.documents(root):
         key = f"{dataset.name}:{document.doc_id}"
+        content = document.content
+        assert content is not None  # every dataset with field labels ships its files
         gathered.add(
             key,
-            lambda document=document, key=key: remember(
-                key, dataset.doc_type, _read(document.content(), settings), labelled_fields(dataset, document)
+            lambda document=document, key=key, content=content: remember(
+                key, dataset.doc_type, _read(content(), settings), labelled_fields(dataset, document)
             ),
         )
         progress(key)

@@ -90,5 +90,5 @@ def _unextracted(schema_name: str, reason: str, tier: int | None = None) -> Stag
 
 
 def build_stage(settings: DocpipeSettings) -> ExtractionStage:
-    """The ``extract`` stage factory (registered in ``docpipe.stage_registry.STAGE_FACTORIES``)."""
+    """The ``extract`` stage factory (registered in ``pipeline.stage_registry.STAGE_FACTORIES``)."""
     return ExtractionStage(settings)

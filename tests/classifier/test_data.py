@@ -1,4 +1,4 @@
-"""Labelled-data format, dataset adapters, generated documents and the train/validation split."""
+"""Labelled-data format, published datasets as examples, generated documents and the train/validation split."""
 
 from __future__ import annotations
 
@@ -48,8 +48,9 @@ def test_documented_jsonl_and_a_folder_with_labels_csv(tmp_path, offline_setting
     folder = tmp_path / "set"
     folder.mkdir()
     (folder / "labels.csv").write_text("text,doc_type\nhello,other\n")
-    adapter, _ = resolve_spec(str(folder))
-    assert adapter.name == "labelled"
+    dataset, path = resolve_spec(str(folder))
+    assert dataset is None and path == folder.resolve()  # the documented format, no published dataset
+    assert resolve_spec(f"labelled:{jsonl}") == (None, jsonl.resolve())
 
 
 def test_a_row_without_text_or_path_is_a_configuration_error(tmp_path, offline_settings):
@@ -64,20 +65,31 @@ def test_bueck_layout_is_recognised_and_the_answer_is_never_read(tmp_path, offli
         writer = csv.writer(stream)
         writer.writerow(["subject", "body", "answer", "type", "queue", "priority"])
         writer.writerow(["Printer down", "Line one\\nLine two", "SECRET AGENT REPLY", "Incident", "IT Support", "high"])
-    adapter, _ = resolve_spec(str(path))
-    assert adapter.name == "bueck"
+    dataset, _ = resolve_spec(str(path))
+    assert dataset is not None and dataset.name == "bueck"
     (example,) = load_dataset(str(path), offline_settings)
     assert example.text == "Subject: Printer down\n\nLine one\nLine two"
     assert example.labels == {"doc_type": "ticket", "department": "IT Support", "urgency": "high"}
     assert "SECRET" not in example.text
 
 
-def test_unrecognisable_dataset_asks_for_an_adapter_name(tmp_path):
+def test_unrecognisable_dataset_asks_for_a_dataset_name(tmp_path):
     (tmp_path / "a.pdf").write_bytes(documents.text_pdf("x"))
-    with pytest.raises(ConfigurationError, match="ADAPTER:PATH"):
+    with pytest.raises(ConfigurationError, match="NAME:PATH") as raised:
         resolve_spec(str(tmp_path))
+    assert "invoices" in str(raised.value) and "labelled" in str(raised.value)  # what it could be named
     with pytest.raises(ConfigurationError, match="not found"):
         resolve_spec("invoices:/nonexistent/folder")
+    with pytest.raises(ConfigurationError, match="not found"):
+        resolve_spec("labelled:/nonexistent/labels.csv")
+
+
+def test_a_named_folder_of_invoice_pdfs_is_read_as_incoming_and_a_bad_file_skipped(tmp_path, offline_settings):
+    (tmp_path / "a.pdf").write_bytes(documents.text_pdf(documents.INVOICE_TEXT))
+    (tmp_path / "b.pdf").write_bytes(b"%PDF-1.4 truncated")
+    [example] = load_dataset(f"invoices:{tmp_path}", offline_settings)
+    assert example.labels == {"doc_type": "invoice"} and "INV-2041" in example.text
+    assert example.source == "invoices/a"
 
 
 def test_labels_outside_the_taxonomy_fall_back_or_are_dropped():

@@ -14,9 +14,9 @@ from classifier.synthetic import KINDS, make_example
 from db import repository
 from db.models import Classification, Document
 from db.session import session_scope
-from docpipe import stage_registry
+from pipeline import stage_registry
 from docpipe.stages import Labels, StageInput
-from docpipe.pipeline import InputFile, ingest_file, run_stage
+from pipeline.files import InputFile, ingest_file, run_stage
 from docpipe.settings import get_settings
 
 pytestmark = pytest.mark.slow

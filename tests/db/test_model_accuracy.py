@@ -11,7 +11,7 @@ from db import health
 from db.models import Classification, Document, Extraction
 from db.session import session_scope
 from docpipe.health import AUDIT_REASON
-from docpipe.review import apply_review
+from pipeline.review import apply_review
 
 
 def reviewable(settings, classifier: str, extractor: str, reason: str = AUDIT_REASON, doc_type: str = "invoice") -> int:

@@ -77,7 +77,7 @@ def _batch(cluster: Cluster, inbox: Path, tmp_path: Path, **env: str) -> subproc
     }
     environment.pop("PREFECT_API_URL", None)  # Prefect's temporary API: it lives outside this Postgres
     return subprocess.Popen(
-        [sys.executable, "-m", "docpipe.cli", "process", "--no-progress", str(inbox)],
+        [sys.executable, "-m", "cli.main", "process", "--no-progress", str(inbox)],
         env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 

@@ -58,7 +58,7 @@ def test_reader_cannot_write_or_reach_internal_tables(reader_url, statement):
 def test_reader_can_neither_fake_a_runs_heartbeat_nor_hold_up_a_batch_with_locks(reader_url, settings, tmp_path):
     from db import repository
     from db.session import session_scope
-    from docpipe.pipeline import InputFile, ingest_file
+    from pipeline.files import InputFile, ingest_file
 
     engine = create_engine(reader_url)
     try:

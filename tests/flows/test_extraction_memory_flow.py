@@ -12,7 +12,7 @@ from prefect.flow_runs import resume_flow_run
 
 from db.models import Classification, Document, Extraction
 from db.session import session_scope
-from docpipe.cli import main
+from cli.main import main
 from docpipe.stages import Labels, StageInput
 from extractors import read_text
 from extractors.fields.memory import load_memory
@@ -20,7 +20,7 @@ from extractors.fields.stage import ExtractionStage
 from flows.review import review_documents
 from flows.train_extraction import train_extraction_memory
 from tests.documents import vendor_invoice_pdf
-from tests.docpipe.test_review import answer
+from tests.pipeline.test_review import answer
 from tests.flows.test_review_flow import paused_flow_run_id
 
 CORRECTED = {"vendor_name": "Harbour Supplies Ltd", "invoice_number": "HS-1001", "invoice_date": "2026-03-14",

@@ -15,7 +15,7 @@ from db.models import Classification, RunDocument
 from db.session import session_scope
 from docpipe.health import AUDIT_REASON
 from docpipe.settings import get_settings
-from docpipe.summary import RUN_SUMMARY_ARTIFACT_KEY
+from pipeline.summary import RUN_SUMMARY_ARTIFACT_KEY
 from flows.health import HEALTH_ARTIFACT_KEY
 from flows.process import process_documents
 from flows.review import review_documents

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from db import repository
 from db.models import Document, ProcessingRun, RunDocument
 from db.session import session_scope
-from docpipe import stage_registry
+from pipeline import stage_registry
 from docpipe.errors import InputError, TransientError
 from docpipe.stages import StageResult
-from docpipe.summary import RUN_SUMMARY_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
+from pipeline.summary import RUN_SUMMARY_ARTIFACT_KEY, RUN_TABLE_ARTIFACT_KEY
 from extractors.text import TEXT_STAGE_VERSION
 from flows.process import process_documents
 from tests import documents
@@ -263,7 +263,7 @@ def test_links_and_special_files_are_recorded_skipped_and_move_touches_nothing_o
     import os
     import time as clock
 
-    from tests.docpipe.test_pipeline import _odd_inbox
+    from tests.pipeline.test_files import _odd_inbox
 
     inbox, outside = _odd_inbox(tmp_path)
     old = clock.time() - 600

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models import Document, ProcessingRun
 from db.session import session_scope
-from docpipe import stage_registry
+from pipeline import stage_registry
 from docpipe.settings import get_settings
 from docpipe.stages import StageResult
 from flows.process import process_documents

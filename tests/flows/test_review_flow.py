@@ -14,7 +14,7 @@ from prefect.flow_runs import resume_flow_run
 from db.models import Document
 from db.session import session_scope
 from flows.review import review_documents
-from tests.docpipe.test_review import answer, stored_document
+from tests.pipeline.test_review import answer, stored_document
 
 
 def paused_flow_run_id(timeout_s: float = 60) -> str:

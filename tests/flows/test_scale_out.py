@@ -19,9 +19,9 @@ from sqlalchemy import select, text
 
 from db.models import Classification, Document, RunDocument
 from db.session import get_engine, session_scope
-from docpipe.cli import main
+from cli.main import main
 from docpipe.errors import SchedulerUnavailableError
-from docpipe.pipeline import VANISHED_REASON
+from pipeline.files import VANISHED_REASON
 from flows.process import process_documents
 from tests import documents
 from tests.conftest import prefect_env

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from db.session import session_scope
-from tests.docpipe.test_review import stored_document
+from tests.pipeline.test_review import stored_document
 from tests.conftest import prefect_env
 from tests.ui.conftest import wait_for_text
 

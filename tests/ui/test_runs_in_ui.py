@@ -36,7 +36,7 @@ def test_batch_run_and_its_artifacts_show_in_the_ui(prefect_server, settings, pa
     (inbox / "locked.pdf").write_bytes(documents.encrypted_pdf(f"secret {tmp_path}"))
     with prefect_env(prefect_server, DOCPIPE_DATABASE_URL=settings.database_url, DOCPIPE_STAGES="[]") as env:
         result = subprocess.run(
-            [sys.executable, "-m", "docpipe.cli", "process", "--no-progress", str(inbox)],
+            [sys.executable, "-m", "cli.main", "process", "--no-progress", str(inbox)],
             env=env, capture_output=True, text=True, timeout=300, check=False,
         )
     assert result.returncode == 0, result.stderr[-2000:]

@@ -11,8 +11,8 @@ from sqlalchemy import select, text
 from db.models import Extraction
 from db.session import session_scope
 from docpipe.errors import ConfigurationError
-from docpipe.pipeline import FileOutcome
-from docpipe.summary import summarize
+from pipeline.files import FileOutcome
+from pipeline.summary import summarize
 from extractors.fields.cascade import CascadeOutcome, ExtractionCascade, TierAttempt, check_extraction, merge
 from extractors.fields.extract import parse_draft
 from extractors.fields.model_files import resolve_model

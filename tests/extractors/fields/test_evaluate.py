@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import lzma
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from docpipe.cli import main
+from cli.main import main
 from docpipe.errors import ConfigurationError
-from extractors.fields.evaluate import DATASETS, FieldScore, recognise
+from extractors.fields.evaluate import FieldScore, labelled_dataset
 
 
 def test_text_dates_and_amounts_match_after_normalisation():
@@ -49,34 +48,20 @@ def test_terms_compare_number_and_unit():
     assert score.correct == 1
 
 
-def test_datasets_are_recognised_by_layout(tmp_path):
-    sroie = tmp_path / "sroie" / "dev"
-    (sroie / "key").mkdir(parents=True)
-    (sroie / "img").mkdir()
-    kleister = tmp_path / "kleister"
-    kleister.mkdir()
-    (kleister / "in-header.tsv").write_text("filename\tkeys\ttext_djvu\ttext_tesseract\ttext_textract\ttext_best\n")
-    with lzma.open(kleister / "in.tsv.xz", "wt") as stream:
-        stream.write("a.pdf\tparty\t\t\t\tThis NDA\\nbetween A and B\n")
-    (kleister / "expected.tsv").write_text("party=Alpha_Corp party=Beta_LLC term=3_years\n")
-    (kleister / "documents").mkdir()
-    (kleister / "documents" / "a.pdf").write_bytes(b"%PDF-1.4")
-    invoice2data = tmp_path / "i2d"
-    invoice2data.mkdir()
-    (invoice2data / "x.json").write_text('[{"issuer": "OYO", "amount": 1939.0}]')
-    (invoice2data / "x.txt").write_text("OYO receipt")
-
-    assert recognise(tmp_path / "sroie")[0].name == "sroie"
-    assert recognise(invoice2data)[0].name == "invoice2data"
-    dataset, root = recognise(kleister)
-    assert dataset.name == "kleister-nda"
-    [document] = list(dataset.documents(root))
-    assert document.labels == {"party": ["Alpha Corp", "Beta LLC"], "term": "3 years"}
-    assert document.dataset_text() == "This NDA\nbetween A and B"
-    [receipt] = list(DATASETS["invoice2data"].documents(invoice2data))
-    assert receipt.labels["issuer"] == "OYO" and receipt.content() == b"OYO receipt"
+def test_only_datasets_with_field_labels_are_evaluated(tmp_path):
+    tickets = tmp_path / "tickets.csv"
+    tickets.write_text("subject,body,queue,priority\nVPN,down,IT Support,high\n")
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "tickets.csv").write_bytes(tickets.read_bytes())
+    with pytest.raises(ValueError, match="bueck labels no fields"):
+        labelled_dataset(folder)
     with pytest.raises(ValueError, match="not a dataset layout"):
-        recognise(tmp_path / "sroie" / "dev" / "key")
+        labelled_dataset(tmp_path / "missing")
+    (folder / "x.json").write_text('[{"issuer": "OYO"}]')
+    (folder / "x.txt").write_text("OYO")
+    (folder / "tickets.csv").unlink()
+    assert labelled_dataset(folder)[0].name == "invoice2data"
 
 
 def test_cli_registers_eval_extract(capsys, tmp_path):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db.models import Classification, Document, Extraction
 from db.session import session_scope
-from docpipe import stage_registry
+from pipeline import stage_registry
 from extractors.text import TEXT_STAGE_VERSION
 from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.stages import Labels, StageResult

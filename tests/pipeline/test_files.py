@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from db import repository
 from db.models import Document, Page, RunDocument
 from db.session import session_scope
-from docpipe.pipeline import VANISHED_REASON, InputFile, discover_files, ingest_file, worker_name
+from pipeline.files import VANISHED_REASON, InputFile, discover_files, ingest_file, worker_name
 from extractors.text import TEXT_STAGE_VERSION, text_version
 from tests import documents
 
@@ -241,7 +241,7 @@ def _odd_inbox(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_the_walk_reads_regular_files_and_says_why_it_reads_nothing_else(tmp_path):
-    from docpipe.pipeline import walk_inputs
+    from pipeline.files import walk_inputs
 
     inbox, outside = _odd_inbox(tmp_path)
     walk = walk_inputs([inbox])

@@ -7,15 +7,15 @@ import json
 from typing import Any
 
 EPILOG_DATASETS = """\
-DATASET is [ADAPTER:]PATH. Adapters (a plain PATH is recognised by its layout where possible):
-{adapters}
+DATASET is [NAME:]PATH, one of these (a plain PATH is recognised by its layout where possible):
+{formats}
 The labelled-file format (CSV/JSONL: text or path + doc_type/urgency/department) is in docs/classifier.md."""
 
 
 def _epilog() -> str:
-    from classifier.data import describe_adapters
+    from classifier.data import describe_formats
 
-    return EPILOG_DATASETS.format(adapters=describe_adapters())
+    return EPILOG_DATASETS.format(formats=describe_formats())
 
 
 def cmd_train(args: argparse.Namespace) -> int:

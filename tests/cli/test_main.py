@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from docpipe.cli import main
+from cli.main import main
 from tests import documents
 
 
@@ -17,7 +17,7 @@ def test_missing_path_is_a_one_line_error(capsys, tmp_path):
 
 def test_unknown_command_exits_non_zero():
     result = subprocess.run(
-        [sys.executable, "-m", "docpipe.cli", "frobnicate"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "cli.main", "frobnicate"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 2 and "invalid choice" in result.stderr
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from docpipe.stages import TARGETS, tier_name
-from docpipe.pipeline import FileOutcome
+from pipeline.files import FileOutcome
 from docpipe.statuses import FileStatus
 from schemas.registry import schema_for
 

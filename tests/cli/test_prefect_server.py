@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from docpipe import prefect_server
+from cli import prefect_server
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from tests.conftest import _free_port
@@ -39,7 +39,7 @@ def test_the_command_refuses_in_one_line_and_starts_nothing(tmp_path, migrated_d
         "HOME": str(tmp_path),
     }
     run = subprocess.run(
-        [sys.executable, "-m", "docpipe.cli", "server", "start", "--host", "0.0.0.0", "--port", str(_free_port())],
+        [sys.executable, "-m", "cli.main", "server", "start", "--host", "0.0.0.0", "--port", str(_free_port())],
         capture_output=True, text=True, env=env,
     )
     assert run.returncode == 2

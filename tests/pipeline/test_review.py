@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from db.models import Classification, Document, Extraction, Review
 from db.session import session_scope
-from docpipe.review import apply_review, describe, label_choices, load_case, review_form
+from pipeline.review import apply_review, describe, label_choices, load_case, review_form
 
 
 def stored_document(settings, tmp_path, doc_type="invoice", fields=None) -> int:

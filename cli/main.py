@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from cli import classifier as classifier_commands
+from cli import extraction as extraction_commands
 from docpipe.errors import CliError
 
 # Offline and quiet by default: nothing leaves the building unless an operator says so.
@@ -65,7 +67,7 @@ def cmd_process(args: argparse.Namespace) -> int:
         raise CliError(f"no such file or folder: {', '.join(missing)}")
     _require_migrated()
     from docpipe.errors import DatabaseUnavailableError, SchedulerUnavailableError
-    from docpipe.prefect_server import ui_address
+    from cli.prefect_server import ui_address
     from docpipe.settings import get_settings
     from flows.cluster import check_scheduler
     from flows.process import process_documents
@@ -129,7 +131,7 @@ def cmd_health(args: argparse.Namespace) -> int:
 
 
 def cmd_server_start(args: argparse.Namespace) -> int:
-    from docpipe import prefect_server
+    from cli import prefect_server
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
 
@@ -144,7 +146,7 @@ def cmd_server_start(args: argparse.Namespace) -> int:
 
 
 def cmd_server_stop(_args: argparse.Namespace) -> int:
-    from docpipe import prefect_server
+    from cli import prefect_server
     from docpipe.settings import get_settings
 
     stopped = prefect_server.stop(get_settings())
@@ -153,7 +155,7 @@ def cmd_server_stop(_args: argparse.Namespace) -> int:
 
 
 def cmd_server_status(_args: argparse.Namespace) -> int:
-    from docpipe import prefect_server
+    from cli import prefect_server
     from docpipe.settings import get_settings
 
     server = prefect_server.server_of(get_settings())
@@ -235,18 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="evaluate a model on a labelled dataset").add_subparsers(
         dest="eval_command", required=True, metavar="TARGET"
     )
-    # Feature packages add their own commands; their modules import heavy libraries lazily.
-    for register in _feature_commands():
+    # The models' commands, in help order; their modules import heavy libraries lazily.
+    for register in (classifier_commands.register, extraction_commands.register):
         register(commands, evaluate)
     return parser
-
-
-def _feature_commands() -> list[Callable[[Any, Any], None]]:
-    """``register(commands, evaluate)`` functions of the feature packages, in help order."""
-    from classifier.cli import register as classifier_commands
-    from extractors.fields.cli import register as extraction_commands
-
-    return [classifier_commands, extraction_commands]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,7 @@
 """``docpipe eval extract DATASET``: field extraction scored on a labelled dataset;
 ``docpipe train extract``: an extraction memory learned from labelled and reviewed documents.
 
-Registered by ``docpipe.cli``; heavy libraries load only when the command runs.
+Registered by ``cli.main``; heavy libraries load only when the command runs.
 """
 
 from __future__ import annotations
@@ -102,12 +102,12 @@ def cmd_eval_extract(args: argparse.Namespace) -> int:
     from docpipe.errors import CliError
     from docpipe.errors import ConfigurationError
     from docpipe.settings import get_settings
-    from extractors.fields.evaluate import FieldScore, evaluate, recognise
+    from extractors.fields.evaluate import FieldScore, evaluate, labelled_dataset
 
     if not args.dataset.is_dir():
         raise CliError(f"no such dataset folder: {args.dataset}")
     try:
-        dataset, _root = recognise(args.dataset)
+        dataset, _root = labelled_dataset(args.dataset)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
     overrides = {

@@ -6,8 +6,8 @@ import os
 import time
 from datetime import date
 
-from docpipe import inbox
-from docpipe.pipeline import discover_files
+from pipeline import inbox
+from pipeline.files import discover_files
 
 
 def make(path, content=b"x", age_s=3600.0):

@@ -9,7 +9,7 @@ import pytest
 
 from classifier.synthetic import generate
 from classifier.taxonomy import Taxonomy
-from docpipe.cli import build_parser, main
+from cli.main import build_parser, main
 from docpipe.settings import get_settings
 
 pytestmark = pytest.mark.slow

@@ -1,0 +1,1 @@
+"""The ``docpipe`` command line: the roof, above the flows."""

@@ -1,0 +1,1 @@
+"""The published labelled datasets the product is trained and measured on (one registry)."""
