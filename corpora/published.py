@@ -156,9 +156,9 @@ def _cuad(root: Path) -> Iterator[DatasetDocument]:
     pdfs = {path.stem.casefold(): path for path in (root / "full_contract_pdf").rglob("*") if path.is_file()}
     with (root / "master_clauses.csv").open(newline="") as stream:
         for row in csv.DictReader(stream):
-            # One file name in the master list ends in a space its files do not have.
-            stem = Path(row["Filename"]).stem.strip()
-            pdf, txt = pdfs.get(stem.casefold()), root / "full_contract_txt" / f"{stem}.txt"
+            stem = Path(row["Filename"]).stem
+            # One contract's name ends in a space in the list and its PDF, not in its text file.
+            pdf, txt = pdfs.get(stem.casefold()), root / "full_contract_txt" / f"{stem.strip()}.txt"
             if pdf is None:
                 continue
             labels = {

@@ -16,6 +16,7 @@ from classifier.taxonomy import Taxonomy
 from docpipe.errors import ConfigurationError
 from docpipe.settings import DocpipeSettings
 from tests import documents
+from tests.corpora.test_published import write_bueck_csv
 
 
 @pytest.fixture
@@ -59,18 +60,14 @@ def test_a_row_without_text_or_path_is_a_configuration_error(tmp_path, offline_s
         load_dataset(str(tmp_path / "bad.csv"), offline_settings)
 
 
-def test_bueck_layout_is_recognised_and_the_answer_is_never_read(tmp_path, offline_settings):
-    path = tmp_path / "tickets.csv"
-    with path.open("w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["subject", "body", "answer", "type", "queue", "priority"])
-        writer.writerow(["Printer down", "Line one\\nLine two", "SECRET AGENT REPLY", "Incident", "IT Support", "high"])
+def test_a_ticket_dataset_is_read_as_its_text_with_its_labels(tmp_path, offline_settings):
+    path = write_bueck_csv(tmp_path / "tickets.csv")
     dataset, _ = resolve_spec(str(path))
     assert dataset is not None and dataset.name == "bueck"
     (example,) = load_dataset(str(path), offline_settings)
     assert example.text == "Subject: Printer down\n\nLine one\nLine two"
     assert example.labels == {"doc_type": "ticket", "department": "IT Support", "urgency": "high"}
-    assert "SECRET" not in example.text
+    assert example.source == "bueck/tickets.csv#1"
 
 
 def test_unrecognisable_dataset_asks_for_a_dataset_name(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import lzma
+from pathlib import Path
 
 import pytest
 
@@ -66,11 +67,11 @@ def test_fcc_invoices_need_their_own_labels_not_any_labels_csv(tmp_path):
     assert recognise(fcc) is None
 
 
-def test_cuad_rows_find_their_files_whatever_the_master_list_pads(tmp_path):
+def test_cuad_rows_find_their_files_where_a_name_ends_in_a_space(tmp_path):
     root = tmp_path / "cuad"
     (root / "full_contract_pdf" / "Part_I").mkdir(parents=True)
     (root / "full_contract_txt").mkdir()
-    (root / "full_contract_pdf" / "Part_I" / "ACME - Supply Agreement.pdf").write_bytes(b"%PDF-1.4")
+    (root / "full_contract_pdf" / "Part_I" / "ACME - Supply Agreement .pdf").write_bytes(b"%PDF-1.4")
     (root / "full_contract_txt" / "ACME - Supply Agreement.txt").write_text("SUPPLY AGREEMENT between ACME and Beta")
     with (root / "master_clauses.csv").open("w", newline="") as stream:
         writer = csv.writer(stream)
@@ -79,22 +80,27 @@ def test_cuad_rows_find_their_files_whatever_the_master_list_pads(tmp_path):
         writer.writerow(["ACME - Supply Agreement .pdf", "ACME; Beta", "", "1/2/2020", "Perpetual", "Delaware"])
     dataset, found = recognise(root)
     [contract] = list(dataset.documents(found))
-    assert contract.doc_id == "ACME - Supply Agreement"
+    assert contract.doc_id == "ACME - Supply Agreement " and contract.content() == b"%PDF-1.4"
     assert contract.transcript() == "SUPPLY AGREEMENT between ACME and Beta"
     assert contract.field_labels["Parties"] == ["ACME", "Beta"] and contract.field_labels["Effective Date"] == "1/2/2020"
 
 
-def test_ticket_csvs_are_text_only_and_never_read_the_answer(tmp_path):
-    path = tmp_path / "tickets.csv"
+def write_bueck_csv(path: Path) -> Path:
+    """One ticket in the Bueck layout, with the agent's answer no ticket arrives with."""
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(["subject", "body", "answer", "type", "queue", "priority"])
         writer.writerow(["Printer down", "Line one\\nLine two", "SECRET AGENT REPLY", "Incident", "IT Support", "high"])
-    dataset, root = resolve(str(path))
+    return path
+
+
+def test_ticket_csvs_are_text_only_and_never_read_the_answer(tmp_path):
+    dataset, root = resolve(str(write_bueck_csv(tmp_path / "tickets.csv")))
     assert dataset.name == "bueck" and not dataset.fields
     [ticket] = list(dataset.documents(root))
     assert ticket.content is None and ticket.transcript() == "Subject: Printer down\n\nLine one\nLine two"
     assert ticket.labels == {"doc_type": "ticket", "department": "IT Support", "urgency": "high"}
+    assert "SECRET" not in ticket.transcript()
 
 
 def test_a_dataset_named_on_the_command_line(tmp_path):
