@@ -169,6 +169,12 @@ class CascadeOutcome:
             return [attempt.failure for attempt in self.attempts if attempt.failure][-1:]
         return self.report.review_reasons
 
+    @property
+    def settled(self) -> bool:
+        """No reason for another tier to read the document: its required fields pass and no
+        field holds confident nonsense."""
+        return self.report is not None and not self.report.reasons_to_read_again
+
 
 def _standing(check_: FieldCheck | None) -> tuple[bool, bool, int]:
     """How far a value can be trusted, comparable: it passed its checks, it is in the text,
@@ -252,7 +258,7 @@ def worked_example(recall: Recall, entry: DocTypeSchema) -> WorkedExample | None
 
 
 class ExtractionCascade:
-    """The tiers a document goes through, first to last, until its required fields pass."""
+    """The tiers a document goes through, first to last, until it is settled."""
 
     def __init__(
         self,
@@ -309,7 +315,8 @@ class ExtractionCascade:
         return self.tiers[1:] if schema_name in self.second_tier_first else self.tiers
 
     def extract(self, entry: DocTypeSchema, text: str, layout_text: str | None = None) -> CascadeOutcome:
-        """Read the document tier by tier until its required fields pass; raises
+        """Read the document tier by tier until it is settled (its required fields pass, no
+        field holds confident nonsense); raises
         ``ModelCrashedError`` only when the first tier that reads it crashes (a later crash
         leaves the earlier values, going to review with the reason)."""
         outcome = CascadeOutcome(attempts=[])
@@ -317,7 +324,7 @@ class ExtractionCascade:
         example = None
         if recall is not None:
             outcome = merge(entry, outcome, recall_attempt(recall, entry, text, layout_text), text, layout_text)
-            if not outcome.review_reasons:
+            if outcome.settled:
                 return outcome
             example = worked_example(recall, entry) if self.worked_examples else None
         for position, tier in enumerate(self.tiers_for(entry.schema.name)):
@@ -341,6 +348,6 @@ class ExtractionCascade:
                 outcome.attempts.append(attempt)
                 continue
             outcome = merge(entry, outcome, attempt, text, layout_text)
-            if not outcome.review_reasons:
+            if outcome.settled:
                 break
         return outcome

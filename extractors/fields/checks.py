@@ -139,6 +139,13 @@ class FieldCheck:
 class CheckReport:
     fields: dict[str, FieldCheck]
     review_reasons: list[str]
+    doubts: list[str] = field(default_factory=list)
+    """Confident nonsense in a field that is not required ("Main: (712) 277-3554" as the
+    buyer): no review for it, but a reason for the next tier to read the document."""
+
+    @property
+    def reasons_to_read_again(self) -> list[str]:
+        return [*self.review_reasons, *self.doubts]
 
     @property
     def confidences(self) -> dict[str, float]:
@@ -296,24 +303,79 @@ def is_label(value: str) -> bool:
     return bool(value_words) and all(word in LABEL_WORDS for word in value_words)
 
 
+_CITY_LINE = re.compile(r",\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*$")
+"""A US city line: "Chicago, IL 60693-0328"."""
+
+
 def looks_like_address(value: str) -> bool:
-    """A street address or PO box rather than a name ("3535 Hampshire Dr")."""
-    return bool(_STREET.search(value))
+    """A street address, PO box or city line rather than a name ("3535 Hampshire Dr")."""
+    return bool(_STREET.search(value) or _CITY_LINE.search(value))
 
 
-def _total_lines(text: str) -> list[str]:
-    """The lines that say total, each with the next printed line where it carries no amount
-    itself (a value stacked under its label: "Amount due" over "EUR 3,480.50")."""
+def looks_like_code(value: str) -> bool:
+    """A number rather than a name: more digits than letters, six or more of them (a phone
+    line "Main: (712) 277-3554", a tax id, an order code "WOC12493057"). A name with a year
+    or a client code in it ("Tom Steyer 2020", "... Tr(135304)") has more letters."""
+    digits = sum(char.isdigit() for char in value)
+    return digits >= 6 and digits > sum(char.isalpha() for char in value)
+
+
+def _labelled_rows(text: str, label: re.Pattern[str], exclude: re.Pattern[str] | None = None) -> list[str]:
+    """The lines where ``label`` stands (from the label on), each with the next printed line
+    where it carries no number itself (a value stacked under its label: "Amount due" over
+    "EUR 3,480.50"); lines ``exclude`` matches are left out."""
     lines = text.splitlines()
     found = []
     for number, line in enumerate(lines):
-        if not _TOTAL_LINE.search(line) or _NOT_THE_TOTAL.search(line):
+        match = label.search(line)
+        if match is None or (exclude is not None and exclude.search(line)):
             continue
-        if not amounts_in(line):
-            below = next((later for later in lines[number + 1 :] if later.strip()), "")
-            line = f"{line} {below}"
-        found.append(line)
+        row = line[match.start() :]
+        if not _DIGIT.search(row):
+            row = f"{row} {next((later for later in lines[number + 1 :] if later.strip()), '')}"
+        found.append(row)
     return found
+
+
+# --- values a rule may compare -------------------------------------------------------------
+# The sum and date rules compare values, and a small model fills subtotal, tax and due date
+# from any amount or date it sees: a line's rate as the subtotal, an agency's commission as
+# the tax, the first day of a billing period as the due date. A rule comparing those blames
+# the total or the invoice date for them, so it compares only values the document prints on
+# a row of their own label; any other such value is flagged itself.
+
+_SUBTOTAL_LABEL = re.compile(
+    r"\b(?:sub[\s-]*total\w*|net(?:to)?(?:\s+(?:amount|total|value))?|nettobetrag|zwischensumme|subtotaal|"
+    r"imponibile|taxable(?:\s+(?:amount|value))?|excl\w*|excluding|before\s+tax|pre[\s-]*tax|ht|hors\s+taxes?)\b",
+    re.I,
+)
+_TAX_LABEL = re.compile(r"\b(?:tax(?:es)?|vat|[cis]?gst|sst|hst|pst|qst|mwst|ust|btw|tva|iva|moms|mva)\b", re.I)
+_DUE_DATE_LABEL = re.compile(
+    r"\b(?:due\s+date|date\s+due|payment\s+due|pay\s+by|due\s*:|f(?:ä|ae)llig\w*|vervaldatum|scadenza|"
+    r"date\s+limite\s+de\s+paiement|[ée]ch[ée]ance)",
+    re.I,
+)
+
+
+def printed_due_dates(text: str) -> set[date]:
+    """The dates printed after a due-date label (or stacked under it)."""
+    return set().union(*(dates_in(row) for row in _labelled_rows(text, _DUE_DATE_LABEL)))
+
+
+def unprinted_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:
+    """A subtotal, tax or due date that stands on no row of its own label (``laid_out``: each
+    printed row on one line), each flagged on that field alone."""
+    violations = []
+    for name, label, what in (("subtotal", _SUBTOTAL_LABEL, "subtotal"), ("tax_amount", _TAX_LABEL, "tax")):
+        value = values.get(name)
+        if value is None or (name == "tax_amount" and value == 0):  # no tax printed, none read
+            continue
+        if abs(value) not in set().union(*(amounts_in(row) for row in _labelled_rows(laid_out, label))):
+            violations.append(RuleViolation((name,), f"{what} {value} is on no row labelled {what}"))
+    due = values.get("due_date")
+    if due is not None and due not in printed_due_dates(laid_out):
+        violations.append(RuleViolation(("due_date",), f"due date {due} is printed under no due-date label"))
+    return violations
 
 
 def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:
@@ -334,8 +396,10 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
         value = values.get(name)
         if isinstance(value, str) and looks_like_address(value):
             violations.append(RuleViolation((name,), f"{name} {value!r} is an address, not a name"))
+        elif isinstance(value, str) and looks_like_code(value):
+            violations.append(RuleViolation((name,), f"{name} {value!r} is a number or code, not a name"))
     total = values.get("total_amount")
-    lines = _total_lines(laid_out)
+    lines = _labelled_rows(laid_out, _TOTAL_LINE, _NOT_THE_TOTAL)
     if total is not None and lines:
         on_total_lines = set().union(*(amounts_in(line) for line in lines))
         printed = {
@@ -385,10 +449,17 @@ def check(
     suspicious values read rows in it); grounding reads ``source_text``.
     """
     source = SourceText(source_text)
-    violations = RULES[schema.name](values, today or date.today())
-    if schema.name == "invoice":
-        violations += suspicious_invoice_values(values, layout_text or source_text)
+    laid_out = layout_text or source_text
+    violations = unprinted_invoice_values(values, laid_out) if schema.name == "invoice" else []
+    unprinted = {name for violation in violations for name in violation.fields}
+    compared = {name: value for name, value in values.items() if name not in unprinted}
+    violations += RULES[schema.name](compared, today or date.today())
+    suspicious = suspicious_invoice_values(values, laid_out) if schema.name == "invoice" else []
+    violations += suspicious
     report = CheckReport(fields={}, review_reasons=[])
+    report.doubts = [
+        f"{name}: {violation.message}" for violation in suspicious for name in violation.fields if name not in required
+    ]
     for name, kind in schema.kinds.items():
         issues = list(parse_issues.get(name, []))
         grounding = _field_grounding(kind, values.get(name), source, issues)
@@ -450,11 +521,8 @@ def type_contradiction(doc_type: str, report: CheckReport, text: str) -> str | N
     return None
 
 
-_DUE_DATE_LABEL = re.compile(r"\b(?:due\s+date|date\s+due|payment\s+due|pay\s+by)\b(?P<rest>.*)", re.I)
-
-
 def printed_due_date(text: str) -> bool:
     """A payment due date is printed in ``text`` (a due-date label with a date on its row).
 
     Read from the text, not from the fields: a receipt's draft does not ask for a due date."""
-    return any(dates_in(match.group("rest")) for match in _DUE_DATE_LABEL.finditer(text))
+    return bool(printed_due_dates(text))

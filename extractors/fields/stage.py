@@ -60,7 +60,7 @@ class ExtractionStage:
         models = [attempt for attempt in outcome.attempts if attempt.tier != MEMORY_TIER]
         if len(models) > 1:
             first, *later = models
-            why = f"tier {first.tier} left {'; '.join(first.checked.report.review_reasons)}" if first.checked else first.failure
+            why = f"tier {first.tier} left {'; '.join(first.checked.report.reasons_to_read_again)}" if first.checked else first.failure
             notes.append(f"read again by tier {later[-1].tier}: {why}")
             notes += [attempt.failure for attempt in later if attempt.failure]
         context = outcome.context

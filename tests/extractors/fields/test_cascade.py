@@ -26,9 +26,9 @@ LUNCH_NOTE = "Dear team, thank you for the lovely lunch. Best wishes, Kim"
 """No amount, no number, no date: every tier leaves the invoice's required fields missing."""
 
 
-def _attempt(tier: int, draft: dict) -> TierAttempt:
+def _attempt(tier: int, draft: dict, text: str = INVOICE_TEXT) -> TierAttempt:
     """A tier's reading from the values it wrote, parsed and checked as the cascade does."""
-    return TierAttempt(tier, check_extraction(parse_draft(INVOICE.schema, draft, INVOICE_TEXT), INVOICE.required, INVOICE_TEXT))
+    return TierAttempt(tier, check_extraction(parse_draft(INVOICE.schema, draft, text), INVOICE.required, text))
 
 
 def test_the_merge_keeps_what_passed_and_prefers_the_later_tiers_passing_values():
@@ -62,12 +62,23 @@ def test_the_merge_keeps_what_passed_and_prefers_the_later_tiers_passing_values(
 
 
 def test_where_no_tier_passes_the_value_with_fewer_problems_stands():
-    # Tier 1's total is printed, wrong only against the subtotal it misread; tier 2's is not in the text.
-    first = merge(INVOICE, CascadeOutcome([]), _attempt(1, {"total_amount": "1,250.00", "subtotal": "1,500.00"}), INVOICE_TEXT, None)
-    second = merge(INVOICE, first, _attempt(2, {"total_amount": "250.00", "subtotal": None}), INVOICE_TEXT, None)
+    # Tier 1's total is printed, wrong only against the subtotal printed above it; tier 2's is not in the text.
+    text = INVOICE_TEXT + "\nSubtotal: 1,500.00"
+    first = merge(INVOICE, CascadeOutcome([]), _attempt(1, {"total_amount": "1,250.00", "subtotal": "1,500.00"}, text), text, None)
+    second = merge(INVOICE, first, _attempt(2, {"total_amount": "250.00", "subtotal": None}, text), text, None)
     assert first.report.fields["total_amount"].rule_broken
     assert (str(second.record.total_amount), second.field_tiers["total_amount"]) == ("1250.00", 1)
     assert second.field_tiers["subtotal"] == 1  # a value over none
+
+
+def test_confident_nonsense_in_a_field_not_required_is_a_reason_to_read_again_not_to_review():
+    passing = {"vendor_name": "Northwind Traders Ltd", "invoice_number": "INV-2041", "invoice_date": "2026-03-14",
+               "total_amount": "1,250.00", "currency": "EUR"}
+    assert merge(INVOICE, CascadeOutcome([]), _attempt(1, passing), INVOICE_TEXT, None).settled
+    outcome = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "buyer_name": "Main: (712) 277-3554"}),
+                    INVOICE_TEXT, None)
+    assert outcome.review_reasons == [] and not outcome.settled
+    assert outcome.report.doubts == ["buyer_name: buyer_name 'Main: (712) 277-3554' is a number or code, not a name"]
 
 
 @pytest.fixture

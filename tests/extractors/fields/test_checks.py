@@ -75,7 +75,8 @@ def test_invented_required_value_goes_to_review():
 
 
 def test_wrong_total_breaks_the_sum_rule():
-    report = _check(_receipt(subtotal="13.30", tax_amount="0.80", total_amount="20.00"))
+    text = RECEIPT_OCR + "SUBTOTAL RM 13.30\n"
+    report = _check(_receipt(subtotal="13.30", tax_amount="0.80", total_amount="20.00"), text=text)
     assert any(reason.startswith("total_amount: total 20.00 is not subtotal 13.30 + tax 0.80") for reason in report.review_reasons)
     assert report.fields["subtotal"].rule_broken and report.fields["tax_amount"].rule_broken
 
@@ -91,6 +92,61 @@ def test_due_date_before_invoice_date_is_caught():
     report = _check(extracted, INVOICE_REQUIRED, text)
     assert report.fields["due_date"].rule_broken
     assert any("due date 2017-12-01 is before invoice date 2017-12-29" in reason for reason in report.review_reasons)
+
+
+AGENCY_INVOICE = """OFFICIAL BILLING INVOICE          Invoice   7302924
+Advertiser   Mike Miles for Senate       Inv Date   3/8/2020
+Period   3/2/2020 - 3/8/2020             Contract   4263696
+SPOT   9:00:00AM- 5:00:00   03/02/20 9:59AM   00:15   $10.00
+SPOT   9:00:00AM- 5:00:00   03/02/20 10:17AM  00:30   $20.00
+Gross Total      $2,400.00      Total Spots  12
+Commission       ($360.00)
+NET TOTAL        $2,040.00
+"""
+
+
+def _agency(**overrides):
+    draft = {"vendor_name": "Mike Miles for Senate", "invoice_number": "7302924", "invoice_date": "3/8/2020",
+             "currency": "$", "subtotal": "10.00", "tax_amount": "360.00", "total_amount": "2,400.00", **overrides}
+    extracted = parse_draft(SCHEMAS[INVOICE], draft, AGENCY_INVOICE)
+    return _check(extracted, INVOICE_REQUIRED, AGENCY_INVOICE)
+
+
+def test_a_commission_read_as_tax_and_a_rate_read_as_subtotal_are_flagged_not_blamed_on_the_total():
+    report = _agency()
+    assert report.review_reasons == []  # the gross total stands: nothing printed contradicts it
+    assert report.issues["tax_amount"][-1] == "tax 360.00 is on no row labelled tax"
+    assert report.issues["subtotal"][-1] == "subtotal 10.00 is on no row labelled subtotal"
+    assert report.fields["tax_amount"].rule_broken and not report.fields["total_amount"].rule_broken
+    # The net after commission is still no total: the gross is printed larger.
+    net = _agency(total_amount="2,040.00")
+    assert any("not the largest total printed (2400.00)" in reason for reason in net.review_reasons)
+
+
+def test_a_period_read_as_the_due_date_is_flagged_and_the_invoice_date_stands():
+    report = _agency(due_date="3/2/2020")
+    assert report.issues["due_date"][-1] == "due date 2020-03-02 is printed under no due-date label"
+    assert not report.fields["invoice_date"].rule_broken and report.review_reasons == []
+
+
+def test_printed_subtotals_taxes_and_due_dates_are_compared_in_any_of_the_languages():
+    text = "RECHNUNG Nr. 2041\nRechnungsdatum 14.03.2026   Fällig am 01.03.2026\nNettobetrag 100,00 EUR\n" \
+           "MwSt. 19% 19,00 EUR\nGesamtbetrag 129,00 EUR\n"
+    draft = {"vendor_name": "Nordwind", "invoice_number": "2041", "invoice_date": "14.03.2026", "due_date": "01.03.2026",
+             "currency": "EUR", "subtotal": "100,00", "tax_amount": "19,00", "total_amount": "129,00"}
+    report = _check(parse_draft(SCHEMAS[INVOICE], draft, text), INVOICE_REQUIRED, text)
+    assert any("is not subtotal 100.00 + tax 19.00" in reason for reason in report.review_reasons)
+    assert any("due date 2026-03-01 is before invoice date 2026-03-14" in reason for reason in report.review_reasons)
+
+
+def test_a_phone_line_a_code_or_a_city_line_is_no_name():
+    values = {"buyer_name": "Main: (712) 277-3554", "vendor_name": "Chicago, IL 60693-0328"}
+    messages = [violation.message for violation in suspicious_invoice_values(values, "")]
+    assert messages == ["vendor_name 'Chicago, IL 60693-0328' is an address, not a name",
+                        "buyer_name 'Main: (712) 277-3554' is a number or code, not a name"]
+    for name in ("Tom Steyer 2020", "Mike Miles for Jefferson County Tr(135304)", "7-Eleven", "WOC Media"):
+        assert suspicious_invoice_values({"buyer_name": name}, "") == [], name
+    assert suspicious_invoice_values({"buyer_name": "WOC12493057"}, "")
 
 
 def test_invalid_currency_and_unreadable_date_are_dropped_and_reported():
