@@ -270,7 +270,8 @@ LABEL_WORDS = frozenset(
     """
     invoice inv receipt bill no number nr num ref reference date dated due total subtotal sub
     amount gross net tax vat gst sales buyer seller vendor supplier customer client salesperson
-    advertiser agency agent account acct to from sold ship attention attn page of cashier
+    advertiser agency agent account accounts acct payable receivable to from sold ship attention attn
+    page of cashier
     terms term period order contract estimate product brand description item qty quantity
     price unit balance payment paid phone tel fax email address name code id
     """.split()
@@ -286,7 +287,9 @@ _STREET = re.compile(
     re.I,
 )
 _TOTAL_LINE = re.compile(
-    r"\b(?:total|grand total|amount due|balance due|amount payable|gross|jumlah|to pay|summe|totaal|totale)\b",
+    # A text layer may glue a label's words ("GrossTotal $995.00").
+    r"\b(?:total|grand\s*total|gross\s*total|amount due|balance due|amount payable|gross|jumlah|to pay|summe|"
+    r"totaal|totale)\b",
     re.I,
 )
 _NOT_THE_TOTAL = re.compile(

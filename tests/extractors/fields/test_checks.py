@@ -123,6 +123,14 @@ def test_a_commission_read_as_tax_and_a_rate_read_as_subtotal_are_flagged_not_bl
     assert any("not the largest total printed (2400.00)" in reason for reason in net.review_reasons)
 
 
+def test_a_total_label_glued_together_by_the_text_layer_is_still_a_total_row():
+    glued = AGENCY_INVOICE.replace("Gross Total      $2,400.00", "GrossTotal $2,400.00")
+    assert suspicious_invoice_values({"total_amount": Decimal("2400.00")}, glued) == []
+    [net] = suspicious_invoice_values({"total_amount": Decimal("2040.00")}, glued)
+    assert net.message == "total 2040.00 is not the largest total printed (2400.00)"
+    assert suspicious_invoice_values({"buyer_name": "Accounts Payable"}, glued)  # a department's label, no name
+
+
 def test_a_period_read_as_the_due_date_is_flagged_and_the_invoice_date_stands():
     report = _agency(due_date="3/2/2020")
     assert report.issues["due_date"][-1] == "due date 2020-03-02 is printed under no due-date label"
