@@ -459,10 +459,8 @@ def check(
     violations += RULES[schema.name](compared, today or date.today())
     suspicious = suspicious_invoice_values(values, laid_out) if schema.name == "invoice" else []
     violations += suspicious
-    report = CheckReport(fields={}, review_reasons=[])
-    report.doubts = [
-        f"{name}: {violation.message}" for violation in suspicious for name in violation.fields if name not in required
-    ]
+    doubts = [f"{name}: {violation.message}" for violation in suspicious for name in violation.fields if name not in required]
+    report = CheckReport(fields={}, review_reasons=[], doubts=doubts)
     for name, kind in schema.kinds.items():
         issues = list(parse_issues.get(name, []))
         grounding = _field_grounding(kind, values.get(name), source, issues)
