@@ -395,6 +395,11 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
     number = values.get("invoice_number")
     if isinstance(number, str) and not is_label(number) and not _DIGIT.search(number):
         violations.append(RuleViolation(("invoice_number",), f"invoice number {number!r} has no digit"))
+    issued = values.get("invoice_date")
+    if isinstance(number, str) and issued is not None and not re.search(r"[^\W\d_]", number):
+        digits = re.sub(r"\D", "", number)
+        if digits in {issued.strftime(form) for form in ("%d%m%Y", "%m%d%Y", "%Y%m%d", "%d%m%y", "%m%d%y", "%y%m%d")}:
+            violations.append(RuleViolation(("invoice_number",), f"invoice number {number!r} is the invoice date"))
     for name in ("vendor_name", "buyer_name"):
         value = values.get(name)
         if isinstance(value, str) and looks_like_address(value):

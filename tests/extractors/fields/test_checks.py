@@ -147,6 +147,15 @@ def test_printed_subtotals_taxes_and_due_dates_are_compared_in_any_of_the_langua
     assert any("due date 2026-03-01 is before invoice date 2026-03-14" in reason for reason in report.review_reasons)
 
 
+def test_an_invoice_number_that_is_the_invoice_date_is_nonsense():
+    issued = date(2017, 12, 31)
+    [violation] = suspicious_invoice_values({"invoice_number": "31122017", "invoice_date": issued}, "")
+    assert violation.message == "invoice number '31122017' is the invoice date"
+    assert suspicious_invoice_values({"invoice_number": "31/12/17", "invoice_date": issued}, "")
+    for number in ("IBZY2087", "INV-20171231", "31122018"):  # a number built from a date has more in it
+        assert suspicious_invoice_values({"invoice_number": number, "invoice_date": issued}, "") == [], number
+
+
 def test_a_phone_line_a_code_or_a_city_line_is_no_name():
     values = {"buyer_name": "Main: (712) 277-3554", "vendor_name": "Chicago, IL 60693-0328"}
     messages = [violation.message for violation in suspicious_invoice_values(values, "")]
