@@ -36,8 +36,6 @@ from docpipe.settings import DocpipeSettings
 
 log = logging.getLogger(__name__)
 
-csv.field_size_limit(64 * 1024 * 1024)
-
 LABELLED = "labelled"
 """The name of the documented format on the command line (``labelled:PATH``)."""
 
@@ -157,14 +155,15 @@ def resolve_spec(spec: str) -> tuple[Dataset | None, Path]:
     """The published dataset of a ``[NAME:]PATH`` argument and its folder or file; ``None``
     for a file or folder in the documented format."""
     name, sep, rest = spec.partition(":")
-    path = Path(rest if sep and name == LABELLED else spec)
-    if not (sep and name == LABELLED):
+    named_documented = bool(sep) and name == LABELLED
+    path = Path(rest if named_documented else spec)
+    if not named_documented:
         found = published.resolve(spec)
         if found is not None:
             return found
     if not path.exists():
         raise ConfigurationError(f"dataset not found: {path}")
-    if (sep and name == LABELLED) or _is_documented(path):
+    if named_documented or _is_documented(path):
         return None, path.resolve()
     raise ConfigurationError(f"cannot tell the format of {spec}: name it as NAME:PATH, one of\n{describe_formats()}")
 
