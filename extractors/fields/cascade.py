@@ -34,7 +34,7 @@ from docpipe.errors import ConfigurationError, ModelCrashedError
 from docpipe.settings import DocpipeSettings
 from docpipe.stages import MEMORY_TIER
 from extractors.fields.backends import Generation, LLMBackend
-from extractors.fields.checks import CheckReport, FieldCheck, check, discard_instruction_copies
+from extractors.fields.checks import CheckReport, FieldCheck, check, discard_instruction_copies, printed_values
 from extractors.fields.context import ModelContext
 from extractors.fields.extract import (
     Extracted,
@@ -57,22 +57,28 @@ class CheckedExtraction:
     report: CheckReport
     issues_before_checks: dict[str, list[str]]
     """What parsing and the instruction-copy filter found per field (the checks add the rest)."""
+    readings: dict[str, str] = field(default_factory=dict)
+    """How a value was read where a rule read it from the text in place of the model's."""
 
 
 def check_extraction(
     extracted: Extracted, required: tuple[str, ...], text: str, layout_text: str | None = None
 ) -> CheckedExtraction:
     """The trust step every tier, the stage and the evaluation share: drop values copied
-    from the prompt, ground every value, apply the rules (``layout_text``: the text as laid
-    out, if any)."""
+    from the prompt, put values printed on their labelled rows in place of a model's that
+    are not them (``checks.printed_values``), ground every value, apply the rules (``layout_text``: the text as laid out, if any)."""
     schema = extracted.schema
     values = extracted.record.model_dump()
     issues = {name: list(problems) for name, problems in extracted.parse_issues.items()}
     for name, problems in discard_instruction_copies(schema, values, text, system_prompt(schema)).items():
         issues.setdefault(name, []).extend(problems)
+    readings = {}
+    for name, value, reading in printed_values(schema, values, layout_text or text):
+        values[name], readings[name] = value, reading
+        issues.pop(name, None)  # the model's value, now replaced, is what failed to parse
     record = schema.record.model_validate(values)
-    report = check(schema, record.model_dump(), text, required, issues, layout_text=layout_text)
-    return CheckedExtraction(record, report, issues)
+    report = check(schema, record.model_dump(), text, required, issues, layout_text=layout_text, readings=readings)
+    return CheckedExtraction(record, report, issues, readings)
 
 
 class ModelTier:
@@ -153,6 +159,8 @@ class CascadeOutcome:
     field_tiers: dict[str, int] = field(default_factory=dict)
     """The tier that produced each field's value."""
     issues_before_checks: dict[str, list[str]] = field(default_factory=dict)
+    readings: dict[str, str] = field(default_factory=dict)
+    """Per field kept, how a rule read it from the text in place of its tier's model."""
 
     @property
     def tier(self) -> int:
@@ -200,11 +208,14 @@ def merge(
     if earlier.record is None or earlier.report is None:
         checked = later.checked
         tiers = dict.fromkeys(schema.kinds, later.tier)
-        return CascadeOutcome(attempts, checked.record, checked.report, tiers, checked.issues_before_checks)
+        return CascadeOutcome(
+            attempts, checked.record, checked.report, tiers, checked.issues_before_checks, checked.readings
+        )
     old_values, new_values = earlier.record.model_dump(), later.checked.record.model_dump()
     values: dict[str, Any] = {}
     issues: dict[str, list[str]] = {}
     tiers: dict[str, int] = {}
+    readings: dict[str, str] = {}
     for name in schema.kinds:
         later_standing, earlier_standing = (
             _standing(later.checked.report.fields.get(name)), _standing(earlier.report.fields.get(name))
@@ -216,12 +227,16 @@ def merge(
         if take_later or old_values.get(name) in (None, []):
             values[name], tiers[name] = new_values.get(name), later.tier
             issues[name] = later.checked.issues_before_checks.get(name, [])
+            reading = later.checked.readings.get(name)
         else:
             values[name], tiers[name] = old_values.get(name), earlier.field_tiers[name]
             issues[name] = earlier.issues_before_checks.get(name, [])
+            reading = earlier.readings.get(name)
+        if reading is not None:
+            readings[name] = reading
     record = schema.record.model_validate(values)
-    report = check(schema, record.model_dump(), text, entry.required, issues, layout_text=layout_text)
-    return CascadeOutcome(attempts, record, report, tiers, issues)
+    report = check(schema, record.model_dump(), text, entry.required, issues, layout_text=layout_text, readings=readings)
+    return CascadeOutcome(attempts, record, report, tiers, issues, readings)
 
 
 _MEMORY_ROUNDS = 3

@@ -38,6 +38,10 @@ from extractors.fields.normalize import (
 )
 from schemas.types import ExtractionSchema, FieldKind
 
+CHECKS_VERSION = "c1"
+"""In the extract stage's version: a change that changes stored values (c1: the printed
+total read from the total rows in place of the model's) re-reads documents, as a new model does."""
+
 GROUNDING_CONFIDENCE = {
     "exact": 0.95,
     "normalized": 0.9,
@@ -407,22 +411,100 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
         elif isinstance(value, str) and looks_like_code(value):
             violations.append(RuleViolation((name,), f"{name} {value!r} is a number or code, not a name"))
     total = values.get("total_amount")
-    lines = _labelled_rows(laid_out, _TOTAL_LINE, _NOT_THE_TOTAL)
+    lines = _total_rows(laid_out)
     if total is not None and lines:
-        on_total_lines = set().union(*(amounts_in(line) for line in lines))
-        printed = {
-            amount
-            for line in lines
-            for match in _PRINTED_AMOUNT.finditer(line)
-            if (amount := parse_amount(match.group())) is not None
-        }
-        if abs(total) not in on_total_lines:
+        largest = printed_total(laid_out)
+        if abs(total) not in set().union(*(amounts_in(line) for line in lines)):
             violations.append(RuleViolation(("total_amount",), f"total {total} is not on any line that says total"))
-        elif printed and max(printed) > abs(total) + TOTAL_TOLERANCE:
-            violations.append(
-                RuleViolation(("total_amount",), f"total {total} is not the largest total printed ({max(printed)})")
-            )
+        elif largest is not None and largest > abs(total) + TOTAL_TOLERANCE:
+            violations.append(RuleViolation(("total_amount",), f"total {total} is not the largest total printed ({largest})"))
     return violations
+
+
+def _total_rows(laid_out: str) -> list[str]:
+    return _labelled_rows(laid_out, _TOTAL_LINE, _NOT_THE_TOTAL)
+
+
+def printed_total(laid_out: str) -> Decimal | None:
+    """The largest amount (with cents) printed on a row that says total and not subtotal,
+    cash, change or the like: what an invoice or receipt asks to be paid, before an agency's
+    commission, a deposit or a discount comes off it. None when no such row is printed."""
+    amounts = {
+        amount
+        for line in _total_rows(laid_out)
+        for match in _PRINTED_AMOUNT.finditer(line)
+        if (amount := parse_amount(match.group())) is not None
+    }
+    return max(amounts, default=None)
+
+
+_BUYER_LABELS = ("advertiser", "client", r"customer(?:\s+name)?", r"sold\s+to", r"bill(?:ed)?\s+to")
+"""Labels of the customer billed, most telling first: an ad invoice names its advertiser and
+bills the agency that bought the time on its behalf."""
+_BUYER_ROWS = [
+    # The label, then a colon or a column gap, then the value up to the next gap: "Advertiser
+    # Kansas for Marshall", "Client: Acme Ltd"; "Advertiser Code  560" is another label.
+    re.compile(rf"\b{label}\b[ \t]*(?::[ \t]*|[ \t]{{2,}})(\S(?:.*?\S)?)(?=[ \t]{{2,}}|$)", re.I | re.M)
+    for label in _BUYER_LABELS
+]
+
+
+def printed_buyers(laid_out: str) -> list[str]:
+    """The names printed right of a customer's label, most telling label first; values that
+    are labels, addresses or codes are left out ("Advertiser  Product  Estimate" is a header)."""
+    return [
+        value
+        for row in _BUYER_ROWS
+        for match in row.finditer(laid_out)
+        if not (is_label(value := match.group(1)) or looks_like_address(value) or looks_like_code(value))
+    ]
+
+
+def buyer_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
+    """The name printed right of the customer's label in place of the model's, with a note,
+    where the model's buyer is missing or is no part of any name printed so (small models
+    read the agency's buyer, a station's call letters or a city); None where it is, or no
+    such row is printed. A part is kept: a name without its client code is still the name."""
+    printed = printed_buyers(laid_out)
+    buyer = values.get("buyer_name")
+    if not printed or (buyer and compact(buyer) and any(compact(buyer) in compact(name) for name in printed)):
+        return None
+    model = "none" if not buyer else repr(buyer)
+    return printed[0], f"buyer {printed[0]!r} read from the row of its label (the model read {model})"
+
+
+def total_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[Decimal, str] | None:
+    """The printed total in place of the model's, with a note saying so, where the model's
+    total is missing, stands on no total row or is smaller than the largest one printed
+    (small models read the amount after a commission, a deposit or a line's rate); None
+    where the model's total is that total, or no total row is printed.
+
+    This reads the rows the total check reads, so a total it puts in place passes that
+    check; the sum rule still compares it with a printed subtotal and tax."""
+    largest = printed_total(laid_out)
+    total = values.get("total_amount")
+    if largest is None or (total is not None and abs(abs(total) - largest) <= TOTAL_TOLERANCE):
+        return None
+    model = "none" if total is None else str(total)
+    return largest, f"total {largest} read from the largest total row printed (the model read {model})"
+
+
+_ROW_READINGS = {"buyer_name": buyer_read_from_rows, "total_amount": total_read_from_rows}
+"""Invoice fields a rule reads from the labelled rows of the page, where it is sure."""
+
+
+def printed_values(schema: ExtractionSchema, values: dict[str, Any], laid_out: str) -> list[tuple[str, Any, str]]:
+    """(field, value, how it was read) for each field of an invoice or receipt whose value a
+    rule reads from the page's labelled rows in place of the model's (fields the schema's
+    draft asks for only: a receipt has no buyer)."""
+    if schema.name != "invoice":
+        return []
+    asked = schema.draft.model_fields
+    return [
+        (name, *reading)
+        for name, read in _ROW_READINGS.items()
+        if name in asked and (reading := read(values, laid_out)) is not None
+    ]
 
 
 def contract_rules(values: dict[str, Any], today: date) -> list[RuleViolation]:
@@ -448,13 +530,16 @@ def check(
     parse_issues: dict[str, list[str]],
     today: date | None = None,
     layout_text: str | None = None,
+    readings: dict[str, str] | None = None,
 ) -> CheckReport:
     """Ground every value of a parsed record, apply the schema's rules, and decide on review.
 
     ``values`` are the record's typed values (``record.model_dump()``); ``parse_issues`` the
     values that could not be parsed and were dropped (they count as broken rules).
     ``layout_text`` is the text as laid out, where the document has one (the checks of
-    suspicious values read rows in it); grounding reads ``source_text``.
+    suspicious values read rows in it); grounding reads ``source_text``. ``readings`` says
+    how a value was read where a rule read it from the text rather than the model (it joins
+    the field's issues, for the reviewer, and is no problem of the value).
     """
     source = SourceText(source_text)
     laid_out = layout_text or source_text
@@ -476,6 +561,8 @@ def check(
         else:
             confidence = GROUNDING_CONFIDENCE[grounding] * RULE_PENALTY ** len(broken)
         check_ = FieldCheck(grounding, confidence, issues, rule_broken=bool(broken or parse_issues.get(name)))
+        if readings and name in readings:
+            check_.issues.append(readings[name])
         report.fields[name] = check_
         if name in required:
             if grounding is None:

@@ -14,7 +14,7 @@ from docpipe.settings import DocpipeSettings
 from docpipe.stages import MEMORY_TIER, Fields, StageInput, StageResult
 from extractors.fields.backends import LLMBackend
 from extractors.fields.cascade import ExtractionCascade
-from extractors.fields.checks import type_contradiction
+from extractors.fields.checks import CHECKS_VERSION, type_contradiction
 from extractors.fields.extract import PROMPT_VERSION
 from schemas.registry import NO_SCHEMA, schema_for, schemas_version
 
@@ -36,7 +36,7 @@ class ExtractionStage:
 
     @property
     def version(self) -> str:
-        return f"{self.cascade.version}:{PROMPT_VERSION}-{schemas_version()}-{self.cascade.input_version}"
+        return f"{self.cascade.version}:{PROMPT_VERSION}-{CHECKS_VERSION}-{schemas_version()}-{self.cascade.input_version}"
 
     def run(self, document: StageInput) -> StageResult:
         if document.labels is None:

@@ -46,39 +46,61 @@ def test_the_merge_keeps_what_passed_and_prefers_the_later_tiers_passing_values(
     second = merge(
         INVOICE,
         first,
-        _attempt(2, {"vendor_name": None, "invoice_number": "INV-2041", "invoice_date": "2026-03-14",
-                     "total_amount": "250.00", "currency": "EUR"}),
+        _attempt(2, {"vendor_name": None, "invoice_number": "INV-2041", "invoice_date": "2026-03-15",
+                     "total_amount": "1,250.00", "currency": "EUR"}),
         INVOICE_TEXT,
         None,
     )
     record = second.record.model_dump()
-    # Tier 2 found no vendor and a total on no total row: tier 1's values, which passed, stay.
+    # Tier 2 found no vendor and a date not printed: tier 1's values, which passed, stay.
     assert (record["vendor_name"], second.field_tiers["vendor_name"]) == ("Northwind Traders Ltd", 1)
-    assert (str(record["total_amount"]), second.field_tiers["total_amount"]) == ("1250.00", 1)
-    # Where tier 2 passed, its value counts: the number tier 1 read as a label, and the date both read.
+    assert (str(record["invoice_date"]), second.field_tiers["invoice_date"]) == ("2026-03-14", 1)
+    # Where tier 2 passed, its value counts: the number tier 1 read as a label, and the total both read.
     assert (record["invoice_number"], second.field_tiers["invoice_number"]) == ("INV-2041", 2)
-    assert second.field_tiers["invoice_date"] == 2
+    assert second.field_tiers["total_amount"] == 2
     assert second.review_reasons == [] and second.tier == 2 and [a.tier for a in second.attempts] == [1, 2]
 
 
 def test_where_no_tier_passes_the_value_with_fewer_problems_stands():
-    # Tier 1's total is printed, wrong only against the subtotal printed above it; tier 2's is not in the text.
-    text = INVOICE_TEXT + "\nSubtotal: 1,500.00"
-    first = merge(INVOICE, CascadeOutcome([]), _attempt(1, {"total_amount": "1,250.00", "subtotal": "1,500.00"}, text), text, None)
-    second = merge(INVOICE, first, _attempt(2, {"total_amount": "250.00", "subtotal": None}, text), text, None)
-    assert first.report.fields["total_amount"].rule_broken
-    assert (str(second.record.total_amount), second.field_tiers["total_amount"]) == ("1250.00", 1)
-    assert second.field_tiers["subtotal"] == 1  # a value over none
+    # Tier 1's due date is printed, wrong only against the invoice date; tier 2's is not in the text.
+    text = INVOICE_TEXT + "\nDue date: 2026-03-01"
+    first = merge(INVOICE, CascadeOutcome([]), _attempt(1, {"due_date": "2026-03-01", "invoice_date": "2026-03-14"}, text),
+                  text, None)
+    second = merge(INVOICE, first, _attempt(2, {"due_date": "2026-02-01", "invoice_date": None}, text), text, None)
+    assert first.report.fields["due_date"].rule_broken
+    assert (str(second.record.due_date), second.field_tiers["due_date"]) == ("2026-03-01", 1)
+    assert second.field_tiers["invoice_date"] == 1  # a value over none
 
 
-def test_confident_nonsense_in_a_field_not_required_is_a_reason_to_read_again_not_to_review():
+def test_the_largest_printed_total_takes_the_place_of_a_smaller_or_missing_one_and_says_so():
+    """The small models read the amount after an agency's commission; the total row says what is owed."""
+    text = INVOICE_TEXT + "\nAgency commission: 187.50\nNet total: 1,062.50"
     passing = {"vendor_name": "Northwind Traders Ltd", "invoice_number": "INV-2041", "invoice_date": "2026-03-14",
-               "total_amount": "1,250.00", "currency": "EUR"}
-    assert merge(INVOICE, CascadeOutcome([]), _attempt(1, passing), INVOICE_TEXT, None).settled
-    outcome = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "buyer_name": "Main: (712) 277-3554"}),
-                    INVOICE_TEXT, None)
-    assert outcome.review_reasons == [] and not outcome.settled
-    assert outcome.report.doubts == ["buyer_name: buyer_name 'Main: (712) 277-3554' is a number or code, not a name"]
+               "currency": "EUR"}
+    for read, said in (("1,062.50", "1062.50"), (None, "none")):
+        outcome = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "total_amount": read}, text), text, None)
+        assert str(outcome.record.total_amount) == "1250.00" and outcome.settled and outcome.review_reasons == []
+        note = f"total 1250.00 read from the largest total row printed (the model read {said})"
+        assert outcome.report.issues["total_amount"] == [note] and outcome.readings == {"total_amount": note}
+        assert outcome.report.confidences["total_amount"] >= 0.9
+    # Kept through a later tier's merge that takes other fields.
+    first = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "invoice_number": "Invoice"}, text), text, None)
+    second = merge(INVOICE, first, _attempt(2, {"invoice_number": "INV-2041"}, text), text, None)
+    assert second.field_tiers["total_amount"] == 2 and second.readings["total_amount"].startswith("total 1250.00 read")
+    # The sum rule still compares the total put in place with what the document prints.
+    summed = INVOICE_TEXT + "\nSubtotal: 1,000.00\nVAT: 100.00"
+    mismatch = merge(
+        INVOICE, CascadeOutcome([]),
+        _attempt(1, {**passing, "total_amount": "1,100.00", "subtotal": "1,000.00", "tax_amount": "100.00"}, summed),
+        summed, None,
+    )
+    assert str(mismatch.record.total_amount) == "1250.00"
+    assert any(reason.startswith("total_amount: total 1250.00 is not subtotal 1000.00") for reason in mismatch.review_reasons)
+    # With no total row printed the model's value stands, checked as before.
+    unlabelled = INVOICE_TEXT.replace("Total due", "Amount")
+    kept = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "total_amount": "1,250.00"}, unlabelled),
+                 unlabelled, None)
+    assert str(kept.record.total_amount) == "1250.00" and kept.readings == {}
 
 
 @pytest.fixture

@@ -8,7 +8,11 @@ from decimal import Decimal
 from extractors.fields.checks import (
     check,
     discard_instruction_copies,
+    printed_buyers,
+    printed_total,
+    printed_values,
     suspicious_invoice_values,
+    total_read_from_rows,
     till_cues,
     type_contradiction,
 )
@@ -334,3 +338,38 @@ def test_a_total_smaller_than_another_printed_total_is_suspicious_but_cash_is_no
         "total 100.00 is not the largest total printed (120.00)"
     ]
     assert suspicious_invoice_values({"total_amount": Decimal("120.00")}, text) == []
+
+
+def test_the_printed_total_is_the_largest_amount_on_a_total_row_never_cash_change_or_a_subtotal():
+    assert printed_total(RECEIPT_OCR) == Decimal("14.10")  # CASH RM 20.00 is what was handed over
+    assert printed_total(AGENCY_INVOICE) == Decimal("2400.00")  # gross, before the commission
+    assert printed_total("Subtotal 900.00\nChange 100.00\nThank you") is None
+    assert total_read_from_rows({"total_amount": Decimal("2040.00")}, AGENCY_INVOICE) == (
+        Decimal("2400.00"), "total 2400.00 read from the largest total row printed (the model read 2040.00)"
+    )
+    # The model's own total (cash rounding aside) is left as it is.
+    assert total_read_from_rows({"total_amount": Decimal("14.10")}, RECEIPT_OCR) is None
+    assert total_read_from_rows({"total_amount": Decimal("14.05")}, RECEIPT_OCR) is None
+
+
+def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_another():
+    assert printed_buyers(AD_INVOICE_LAYOUT) == ["Mike Miles for Jefferson County"]
+    header = "Advertiser          Product          Estimate Number\nAdvertiser Code    560\nClient: 12 High Street"
+    assert printed_buyers(header) == []  # labels, a code's label and an address are no names
+    invoice = SCHEMAS[INVOICE]
+    values = {"buyer_name": "Salesperson", "total_amount": Decimal("5130.00")}
+    assert printed_values(invoice, values, AD_INVOICE_LAYOUT) == [
+        ("buyer_name", "Mike Miles for Jefferson County",
+         "buyer 'Mike Miles for Jefferson County' read from the row of its label (the model read 'Salesperson')"),
+    ]
+    assert printed_values(invoice, {"total_amount": Decimal("5130.00")}, AD_INVOICE_LAYOUT)[0][2].endswith(
+        "(the model read none)"
+    )
+    # The model's name, or a part of it without a code, stands.
+    for kept in ("Mike Miles for Jefferson County", "mike miles"):
+        assert printed_values(invoice, {"buyer_name": kept, "total_amount": Decimal("5130.00")}, AD_INVOICE_LAYOUT) == []
+    # The most telling label first: the advertiser, not the agency billed on its behalf.
+    both = "Bill To: Strategic Media Services\nAdvertiser:  Kansas for Marshall"
+    assert printed_buyers(both) == ["Kansas for Marshall", "Strategic Media Services"]
+    # A receipt's draft asks for no buyer.
+    assert printed_values(schema_for("receipt").schema, values, AD_INVOICE_LAYOUT) == []
