@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
+from docpipe.settings import DocpipeSettings
+from extractors import read_text
 from extractors.fields.checks import (
     check,
     discard_instruction_copies,
@@ -18,6 +22,7 @@ from extractors.fields.checks import (
 )
 from extractors.fields.extract import parse_draft, system_prompt
 from schemas.registry import SCHEMAS, schema_for
+from tests.test_sample_docs import content_of, manifest
 
 RECEIPT_OCR = """SAM SAM TRADING CO
 (742016-W)
@@ -373,3 +378,16 @@ def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_a
     assert printed_buyers(both) == ["Kansas for Marshall", "Strategic Media Services"]
     # A receipt's draft asks for no buyer.
     assert printed_values(schema_for("receipt").schema, values, AD_INVOICE_LAYOUT) == []
+
+
+@pytest.mark.slow  # the scans go through Tesseract
+def test_the_printed_total_of_every_sample_invoice_and_receipt_is_its_true_total():
+    """Expected-output pairs: the sample documents' manifest against the rows their own text shows."""
+    checked = 0
+    for row in manifest():
+        if row["doc_type"] not in ("invoice", "receipt") or row["file"].endswith(".eml"):
+            continue  # a mail's own body prints no total; its attachment does
+        read = read_text(content_of(row["file"]), DocpipeSettings())
+        assert printed_total(read.layout_text or read.text) == Decimal(str(row["fields"]["total_amount"])), row["file"]
+        checked += 1
+    assert checked >= 6
