@@ -10,7 +10,16 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from schemas.types import Amount, CurrencyCode, DraftModel, ExtractionSchema, FieldKind, bounded_amount, bounded_text
+from schemas.types import (
+    Amount,
+    CurrencyCode,
+    DraftModel,
+    ExtractionSchema,
+    FieldKind,
+    always_printed_text,
+    bounded_amount,
+    bounded_text,
+)
 
 MAX_LINE_ITEMS = 6
 """Lines the model writes at most: each costs ~30 generated tokens, and totals are what matter."""
@@ -80,7 +89,7 @@ class ReceiptDraft(DraftModel):
     """A till receipt has a shop, a date and a total; no addressee, due date or terms, and its
     item lines cost the most tokens while a back office keeps the total."""
 
-    vendor_name: bounded_text(
+    vendor_name: always_printed_text(
         80, "the shop's or company's name as printed at the top, above its address (not a slogan or the cashier)"
     )
     vendor_address: bounded_text(
@@ -125,7 +134,7 @@ INVOICE_SCHEMA = ExtractionSchema(
 
 RECEIPT_SCHEMA = ExtractionSchema(
     name="invoice",  # stored as an invoice (the invoices view), doc_type receipt
-    version="receipt1",
+    version="receipt2",
     record=Invoice,
     draft=ReceiptDraft,
     kinds={name: INVOICE_SCHEMA.kinds[name] for name in ReceiptDraft.model_fields},

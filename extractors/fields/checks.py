@@ -275,7 +275,7 @@ LABEL_WORDS = frozenset(
     invoice inv receipt bill no number nr num ref reference date dated due total subtotal sub
     amount gross net tax vat gst sales buyer seller vendor supplier customer client salesperson
     advertiser agency agent account accounts acct payable receivable to from sold ship attention attn
-    page of cashier
+    page of cashier cash change tendered
     terms term period order contract estimate product brand description item qty quantity
     price unit balance payment paid phone tel fax email address name code id
     """.split()
@@ -317,6 +317,13 @@ _CITY_LINE = re.compile(r",\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?\s*$")
 def looks_like_address(value: str) -> bool:
     """A street address, PO box or city line rather than a name ("3535 Hampshire Dr")."""
     return bool(_STREET.search(value) or _CITY_LINE.search(value))
+
+
+def looks_like_scan_noise(value: str) -> bool:
+    """Specks of a scanned logo or stamp read as letters rather than a name: several pieces
+    and no word of three letters or more ("AE A A", "— ee"). A name has such a word, or is
+    one short token ("3M", "BP", "A&W")."""
+    return len(value.split()) > 1 and not any(len(run) >= 3 for run in re.findall(r"[^\W\d_]+", value))
 
 
 def looks_like_code(value: str) -> bool:
@@ -410,6 +417,8 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
             violations.append(RuleViolation((name,), f"{name} {value!r} is an address, not a name"))
         elif isinstance(value, str) and looks_like_code(value):
             violations.append(RuleViolation((name,), f"{name} {value!r} is a number or code, not a name"))
+        elif isinstance(value, str) and looks_like_scan_noise(value):
+            violations.append(RuleViolation((name,), f"{name} {value!r} has no word of three letters: scan noise, not a name"))
     total = values.get("total_amount")
     lines = _total_rows(laid_out)
     if total is not None and lines:

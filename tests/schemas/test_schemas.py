@@ -49,6 +49,11 @@ def test_a_receipt_is_stored_as_an_invoice_but_asked_only_for_what_a_receipt_has
         "vendor_name", "vendor_address", "invoice_number", "invoice_date", "currency", "total_amount",
     ]
     assert "receipt" in schemas_version() and "invoice2" in schemas_version()
+    # Every receipt prints its shop at the top: the draft has the model write it, never null.
+    vendor = receipt.draft.model_json_schema()["properties"]["vendor_name"]
+    assert (vendor["type"], vendor["minLength"]) == ("string", 2) and "anyOf" not in vendor
+    with pytest.raises(ValidationError):
+        receipt.draft.model_validate({name: None for name in receipt.kinds})
 
 
 def _walk(schema: dict, definitions: dict):

@@ -175,6 +175,16 @@ def test_a_phone_line_a_code_or_a_city_line_is_no_name():
     assert suspicious_invoice_values({"buyer_name": "WOC12493057"}, "")
 
 
+def test_specks_of_a_scanned_logo_and_a_till_word_are_no_name():
+    assert [v.message for v in suspicious_invoice_values({"vendor_name": "AE A A"}, "")] == [
+        "vendor_name 'AE A A' has no word of three letters: scan noise, not a name"
+    ]
+    assert suspicious_invoice_values({"vendor_name": "— ee"}, "")
+    assert suspicious_invoice_values({"vendor_name": "CASH"}, "")  # a till's label
+    for name in ("3M", "BP", "A&W", "HP Inc", "7-Eleven"):  # short names are one token
+        assert suspicious_invoice_values({"vendor_name": name}, "") == [], name
+
+
 def test_invalid_currency_and_unreadable_date_are_dropped_and_reported():
     extracted = _receipt(currency="Dollars of Oz", invoice_date="last Friday")
     assert extracted.record.currency is None and extracted.record.invoice_date is None
