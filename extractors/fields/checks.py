@@ -459,24 +459,27 @@ _BUYER_ROWS = [
 
 
 def printed_buyers(laid_out: str) -> list[str]:
-    """The names printed right of a customer's label, most telling label first; values that
-    are labels, addresses or codes are left out ("Advertiser  Product  Estimate" is a header)."""
-    return [
-        value
-        for row in _BUYER_ROWS
-        for match in row.finditer(laid_out)
-        if not (is_label(value := match.group(1)) or looks_like_address(value) or looks_like_code(value))
-    ]
+    """The names printed right of a customer's label, most telling label first, without the
+    address a row may print after a comma ("Acme Ltd, 12 High Street"); values that are
+    labels, addresses or codes are left out ("Advertiser  Product  Estimate" is a header)."""
+    names = []
+    for row in _BUYER_ROWS:
+        for match in row.finditer(laid_out):
+            head, _, rest = match.group(1).partition(",")
+            value = head.strip() if looks_like_address(rest) else match.group(1)
+            if not (is_label(value) or looks_like_address(value) or looks_like_code(value)):
+                names.append(value)
+    return names
 
 
 def buyer_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
     """The name printed right of the customer's label in place of the model's, with a note,
-    where the model's buyer is missing or is no part of any name printed so (small models
-    read the agency's buyer, a station's call letters or a city); None where it is, or no
-    such row is printed. A part is kept: a name without its client code is still the name."""
+    where the model's buyer is missing or is not such a name (small models read the agency's
+    buyer, a station's call letters or a city, or cut the name short: "Tom Steyer" for "Tom
+    Steyer 2020"); None where it is one, or no such row is printed."""
     printed = printed_buyers(laid_out)
     buyer = values.get("buyer_name")
-    if not printed or (buyer and compact(buyer) and any(compact(buyer) in compact(name) for name in printed)):
+    if not printed or (buyer and compact(buyer) in {compact(name) for name in printed}):
         return None
     model = "none" if not buyer else repr(buyer)
     return printed[0], f"buyer {printed[0]!r} read from the row of its label (the model read {model})"

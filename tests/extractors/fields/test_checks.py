@@ -380,9 +380,15 @@ def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_a
     assert printed_values(invoice, {"total_amount": Decimal("5130.00")}, AD_INVOICE_LAYOUT)[0][2].endswith(
         "(the model read none)"
     )
-    # The model's name, or a part of it without a code, stands.
-    for kept in ("Mike Miles for Jefferson County", "mike miles"):
-        assert printed_values(invoice, {"buyer_name": kept, "total_amount": Decimal("5130.00")}, AD_INVOICE_LAYOUT) == []
+    # The model's name stands; one it cut short is read whole.
+    kept = {"buyer_name": "Mike Miles for Jefferson County", "total_amount": Decimal("5130.00")}
+    assert printed_values(invoice, kept, AD_INVOICE_LAYOUT) == []
+    [(_, whole, _)] = printed_values(invoice, {**kept, "buyer_name": "Mike Miles"}, AD_INVOICE_LAYOUT)
+    assert whole == "Mike Miles for Jefferson County"
+    # A name with its address on the row: the name alone is the buyer.
+    addressed = "Customer: Acme Ltd, 12 High Street"
+    assert printed_values(invoice, {"buyer_name": "Acme Ltd"}, addressed) == []
+    assert printed_values(invoice, {"buyer_name": "Acme"}, addressed)[0][1] == "Acme Ltd"
     # The most telling label first: the advertiser, not the agency billed on its behalf.
     both = "Bill To: Strategic Media Services\nAdvertiser:  Kansas for Marshall"
     assert printed_buyers(both) == ["Kansas for Marshall", "Strategic Media Services"]
