@@ -39,8 +39,9 @@ from extractors.fields.normalize import (
 from schemas.types import ExtractionSchema, FieldKind
 
 CHECKS_VERSION = "c1"
-"""In the extract stage's version: a change that changes stored values (c1: the printed
-total read from the total rows in place of the model's) re-reads documents, as a new model does."""
+"""In the extract stage's version: a change that changes stored values (c1: the total and
+the buyer read from their labelled rows in place of the model's) re-reads documents, as a
+new model does."""
 
 GROUNDING_CONFIDENCE = {
     "exact": 0.95,
@@ -422,7 +423,7 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
     total = values.get("total_amount")
     lines = _total_rows(laid_out)
     if total is not None and lines:
-        largest = printed_total(laid_out)
+        largest = _largest_amount(lines)
         if abs(total) not in set().union(*(amounts_in(line) for line in lines)):
             violations.append(RuleViolation(("total_amount",), f"total {total} is not on any line that says total"))
         elif largest is not None and largest > abs(total) + TOTAL_TOLERANCE:
@@ -438,10 +439,14 @@ def printed_total(laid_out: str) -> Decimal | None:
     """The largest amount (with cents) printed on a row that says total and not subtotal,
     cash, change or the like: what an invoice or receipt asks to be paid, before an agency's
     commission, a deposit or a discount comes off it. None when no such row is printed."""
+    return _largest_amount(_total_rows(laid_out))
+
+
+def _largest_amount(rows: list[str]) -> Decimal | None:
     amounts = {
         amount
-        for line in _total_rows(laid_out)
-        for match in _PRINTED_AMOUNT.finditer(line)
+        for row in rows
+        for match in _PRINTED_AMOUNT.finditer(row)
         if (amount := parse_amount(match.group())) is not None
     }
     return max(amounts, default=None)
