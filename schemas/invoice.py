@@ -143,4 +143,5 @@ RECEIPT_SCHEMA = ExtractionSchema(
     focus_terms=("receipt", "total", "date", "tax", "gst", "vat", "amount", "cash"),
     repeated_layouts=True,
     sender_fields=INVOICE_SCHEMA.sender_fields,
+    letterhead=True,
 )

@@ -137,6 +137,10 @@ class ExtractionSchema:
     sender_fields: tuple[str, ...] = ()
     """Fields that describe who sent the document, the same on every document of one layout
     (a vendor's name): the extraction memory may take them as remembered where they are printed."""
+    letterhead: bool = False
+    """Documents of this schema print their sender as one block at the top, its address one
+    piece per line above the contact and tax lines (a till receipt): the checks read the
+    address from that block's lines (``checks.letterhead_address``)."""
 
     def __post_init__(self) -> None:
         fields = list(self.record.model_fields)

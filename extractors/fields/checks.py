@@ -38,10 +38,11 @@ from extractors.fields.normalize import (
 )
 from schemas.types import ExtractionSchema, FieldKind
 
-CHECKS_VERSION = "c1"
+CHECKS_VERSION = "c2"
 """In the extract stage's version: a change that changes stored values (c1: the total and
-the buyer read from their labelled rows in place of the model's) re-reads documents, as a
-new model does."""
+the buyer read from their labelled rows in place of the model's; c2: also a receipt's
+address from its letterhead, a vendor's name without its company number) re-reads
+documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
     "exact": 0.95,
@@ -506,8 +507,145 @@ def total_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[Decimal
     return largest, f"total {largest} read from the largest total row printed (the model read {model})"
 
 
-_ROW_READINGS = {"buyer_name": buyer_read_from_rows, "total_amount": total_read_from_rows}
+_COMPANY_NUMBER = re.compile(r"^(?P<name>.*\S)\s*\((?P<number>[^()]*)\)\s*$")
+
+
+def vendor_read_without_company_number(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
+    """The vendor's name without the company or registration number printed after it in
+    brackets ("AEON CO. (M) BHD (126926-H)" -> "AEON CO. (M) BHD"): the number identifies the
+    company in a register, it is not its name, and a vendor list matches on the name. None
+    where no such number follows the name ("ACME (EUROPE) LTD" keeps its brackets)."""
+    vendor = values.get("vendor_name")
+    match = _COMPANY_NUMBER.match(vendor) if isinstance(vendor, str) else None
+    if match is None or not looks_like_code(match.group("number")):
+        return None
+    name = match.group("name")
+    return name, f"vendor name {name!r} without the company number ({match.group('number')}) printed after it"
+
+
+# --- a letterhead's address ----------------------------------------------------------------
+# A till receipt prints its shop as one centred block: the name, a company number, the
+# address one piece per line from the street number to the postcode and city, then the
+# contact and tax lines. Small models stop after the first line of the address, start it
+# at the company number, or take that number or the date for it; the block's lines are
+# the address.
+
+_CONTACT_LINE = re.compile(
+    r"\b(?:tel|telephone|phone|fax|mobile|whatsapps?|h/p|e-?mail|www|http|gst|sst|vat|tax|reg(?:istration)?|"
+    r"co\.?\s*no|company\s+no|invoice|receipt|bill|cashier|date|time|table|order|terminal)\b|@",
+    re.I,
+)
+"""A line after the address: how to reach the shop, its tax numbers, the slip's own labels."""
+_LEGAL_NAME = re.compile(
+    r"\b(?:sdn\.?\s*bhd|s/b|bhd|berhad|ltd|limited|inc|llc|llp|plc|plt|gmbh|pty|corp(?:oration)?)\b\.?\s*(?:\([^()]*\))?\s*$",
+    re.I,
+)
+"""A company's name (its legal form last), printed above the address, not part of it."""
+_POSTCODE = re.compile(
+    r"(?<![\w/.-])(?:\d{5}-\d{4}|\d{4,6})(?![\w/-])"  # 43300, 98072-1234, 04229
+    r"|\b(?:[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4}\s?[A-Z]{2})\b",  # CV8 1AB, K1A 0B1, 1012 AB
+    re.I,
+)
+_HOUSE_NUMBER = re.compile(r"^\W*\d\S*")
+"""The number a street line starts with ("1587 Alder Street"), which is no postcode."""
+_ADDRESS_LINES = 5
+"""The most lines an address takes, and how far below the shop's name it may start."""
+
+
+def _main_segment(line: str) -> str:
+    """A printed line without what a wide gap sets apart from it (a stamp's or a torn
+    edge's specks beside a centred line), its spacing made single."""
+    segments = re.split(r"\s{3,}", line.strip())
+    return " ".join(max(segments, key=lambda segment: len(compact(segment))).split())
+
+
+def _address_line(line: str, vendor: str) -> bool:
+    """``line`` may be a line of an address: not the shop's name or company number, no
+    contact or tax line, a date or scan noise."""
+    flat = compact(line)
+    return bool(
+        len(flat) >= 3
+        and re.search(r"[^\W\d_]{2}", line)
+        and not (vendor and flat == vendor)
+        and not _CONTACT_LINE.search(line)
+        and not _LEGAL_NAME.search(line)
+        and not looks_like_code(line)
+        and not looks_like_scan_noise(line)
+        and not dates_in(line)
+    )
+
+
+def letterhead_address(laid_out: str, vendor: str | None, model_address: str | None) -> str | None:
+    """The address printed in the letterhead, as its lines joined: from the first numbered
+    line at or below the line the model's address starts on (else below the shop's name),
+    down to the line with the postcode or the model's last line, whichever is lower (and
+    the next where the postcode ends its line or the line ends in a comma: the city
+    follows), ending at a contact or tax line. None where no such block is found."""
+    lines = [_main_segment(line) for line in laid_out.splitlines()]
+    flat = [compact(line) for line in lines]
+    model = compact(model_address or "")
+    vendor_flat = compact(vendor or "")
+    covered = [i for i, piece in enumerate(flat) if len(piece) >= 6 and piece in model]
+    # Lines of the model's address are consecutive: a later line that repeats a piece of it
+    # ("SELANGOR" in a footer) is not one.
+    covered = [i for i in covered if i < covered[0] + 2 * _ADDRESS_LINES]
+    if not any(_address_line(lines[i], vendor_flat) for i in covered):
+        covered = []  # the model read a company number or a date: look below the name
+    if covered:
+        anchor = covered[0]
+    elif vendor_flat and (named := [i for i, piece in enumerate(flat) if vendor_flat in piece]):
+        anchor = named[0] + 1
+    else:
+        return None
+    start = next(
+        (
+            i
+            for i in range(anchor, min(anchor + _ADDRESS_LINES, len(lines)))
+            if _address_line(lines[i], vendor_flat) and _DIGIT.search(lines[i])
+        ),
+        None,
+    )
+    # One line may stand between the name and the address (a branch, "MYDIN MART SRI MUDA");
+    # more of the model's lines without a number are the address read without its house
+    # number (OCR's "SRD FLR" for "3RD FLR"), which this reading would cut off.
+    if start is None or sum(anchor <= i < start and _address_line(lines[i], vendor_flat) for i in covered) > 1:
+        return None
+    address: list[str] = []
+    postcode_seen = ended = False
+    for i in range(start, min(start + _ADDRESS_LINES, len(lines))):
+        line = lines[i]
+        if not _address_line(line, vendor_flat) or (ended and not any(j >= i for j in covered)):
+            break
+        address.append(line)
+        postcode = _POSTCODE.findall(_HOUSE_NUMBER.sub("", line) if i == start else line)
+        postcode_seen = postcode_seen or bool(postcode)
+        # "JALAN BANGI, 43500" / "SEMENYIH": a postcode after a comma at the end of a line
+        # has its city on the next; "Fernhill, WA 98072" ends the address.
+        ends_open = line.endswith(",") or bool(postcode and re.search(rf",\s*{re.escape(postcode[-1])}\W*$", line))
+        ended = postcode_seen and not ends_open
+    return ", ".join(line.rstrip(" ,") for line in address) if postcode_seen else None
+
+
+def address_read_from_letterhead(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
+    """The letterhead's address lines in place of the model's address where they differ
+    (``letterhead_address``), with a note; None where they agree or no block is found."""
+    address = values.get("vendor_address")
+    printed = letterhead_address(laid_out, values.get("vendor_name"), address)
+    if printed is None or (address and compact(address) == compact(printed)):
+        return None
+    model = "none" if not address else repr(address)
+    return printed, f"address {printed!r} read from the letterhead's lines (the model read {model})"
+
+
+_ROW_READINGS = {
+    "vendor_name": vendor_read_without_company_number,
+    "buyer_name": buyer_read_from_rows,
+    "total_amount": total_read_from_rows,
+}
 """Invoice fields a rule reads from the labelled rows of the page, where it is sure."""
+_LETTERHEAD_READINGS = {"vendor_address": address_read_from_letterhead}
+"""Fields read from the sender's block where the schema's documents print one
+(``ExtractionSchema.letterhead``)."""
 
 
 def printed_values(schema: ExtractionSchema, values: dict[str, Any], laid_out: str) -> list[tuple[str, Any, str]]:
@@ -517,9 +655,10 @@ def printed_values(schema: ExtractionSchema, values: dict[str, Any], laid_out: s
     if schema.name != "invoice":
         return []
     asked = schema.draft.model_fields
+    readings = _ROW_READINGS | (_LETTERHEAD_READINGS if schema.letterhead else {})
     return [
         (name, *reading)
-        for name, read in _ROW_READINGS.items()
+        for name, read in readings.items()
         if name in asked and (reading := read(values, laid_out)) is not None
     ]
 
