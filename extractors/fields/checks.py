@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -41,7 +42,8 @@ from schemas.types import ExtractionSchema, FieldKind
 CHECKS_VERSION = "c2"
 """In the extract stage's version: a change that changes stored values (c1: the total and
 the buyer read from their labelled rows in place of the model's; c2: also a receipt's
-address from its letterhead, a vendor's name without its company number) re-reads
+shop and address from its letterhead, a vendor's name without its company number, the
+total after the cash rounding) re-reads
 documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
@@ -424,11 +426,11 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
     total = values.get("total_amount")
     lines = _total_rows(laid_out)
     if total is not None and lines:
-        largest = _largest_amount(lines)
+        printed = printed_total(laid_out)
         if abs(total) not in set().union(*(amounts_in(line) for line in lines)):
             violations.append(RuleViolation(("total_amount",), f"total {total} is not on any line that says total"))
-        elif largest is not None and largest > abs(total) + TOTAL_TOLERANCE:
-            violations.append(RuleViolation(("total_amount",), f"total {total} is not the largest total printed ({largest})"))
+        elif printed is not None and printed > abs(total) + TOTAL_TOLERANCE:
+            violations.append(RuleViolation(("total_amount",), f"total {total} is not the total printed ({printed})"))
     return violations
 
 
@@ -436,11 +438,20 @@ def _total_rows(laid_out: str) -> list[str]:
     return _labelled_rows(laid_out, _TOTAL_LINE, _NOT_THE_TOTAL)
 
 
+_FINAL_TOTAL = re.compile(r"\b(?:payable|after\s+(?:adj\w*|round\w*)|rounded)\b", re.I)
+"""A total row that says it is the amount to pay after the cash rounding or adjustment
+("Total After Adj Incl GST 17.70" under "Total Sales Incl GST 17.76", "Total Amt Payable")."""
+
+
 def printed_total(laid_out: str) -> Decimal | None:
-    """The largest amount (with cents) printed on a row that says total and not subtotal,
-    cash, change or the like: what an invoice or receipt asks to be paid, before an agency's
-    commission, a deposit or a discount comes off it. None when no such row is printed."""
-    return _largest_amount(_total_rows(laid_out))
+    """What an invoice or receipt asks to be paid: the amount of the last total row that
+    says it is the amount payable or the one after rounding, else the largest amount (with
+    cents) printed on a row that says total and not subtotal, cash, change or the like (the
+    amount before an agency's commission, a deposit or a discount comes off it). None when
+    no such row is printed."""
+    rows = _total_rows(laid_out)
+    final = [row for row in rows if _FINAL_TOTAL.search(row)]
+    return _largest_amount(final[-1:]) or _largest_amount(rows)
 
 
 def _largest_amount(rows: list[str]) -> Decimal | None:
@@ -492,19 +503,19 @@ def buyer_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[str, st
 
 
 def total_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[Decimal, str] | None:
-    """The printed total in place of the model's, with a note saying so, where the model's
-    total is missing, stands on no total row or is smaller than the largest one printed
-    (small models read the amount after a commission, a deposit or a line's rate); None
+    """The printed total (``printed_total``) in place of the model's, with a note saying so,
+    where the model's total is missing or another amount (small models read the amount after
+    a commission, a deposit or a line's rate, or the one before the cash rounding); None
     where the model's total is that total, or no total row is printed.
 
     This reads the rows the total check reads, so a total it puts in place passes that
     check; the sum rule still compares it with a printed subtotal and tax."""
-    largest = printed_total(laid_out)
+    printed = printed_total(laid_out)
     total = values.get("total_amount")
-    if largest is None or (total is not None and abs(abs(total) - largest) <= TOTAL_TOLERANCE):
+    if printed is None or (total is not None and abs(total) == printed):
         return None
     model = "none" if total is None else str(total)
-    return largest, f"total {largest} read from the largest total row printed (the model read {model})"
+    return printed, f"total {printed} read from the total rows printed (the model read {model})"
 
 
 _COMPANY_NUMBER = re.compile(r"^(?P<name>.*\S)\s*\((?P<number>[^()]*)\)\s*$")
@@ -554,8 +565,11 @@ _ADDRESS_LINES = 5
 
 def _main_segment(line: str) -> str:
     """A printed line without what a wide gap sets apart from it (a stamp's or a torn
-    edge's specks beside a centred line), its spacing made single."""
+    edge's specks beside a centred line), its spacing made single; a line of single words
+    wide apart is large print spaced out ("co.    (M)    SDN    BHD") and stays whole."""
     segments = re.split(r"\s{3,}", line.strip())
+    if len(segments) > 1 and all(" " not in segment for segment in segments):
+        return " ".join(segments)
     return " ".join(max(segments, key=lambda segment: len(compact(segment))).split())
 
 
@@ -575,17 +589,22 @@ def _address_line(line: str, vendor: str) -> bool:
     )
 
 
-def letterhead_address(laid_out: str, vendor: str | None, model_address: str | None) -> str | None:
-    """The address printed in the letterhead, as its lines joined: from the first numbered
-    line at or below the line the model's address starts on (else below the shop's name),
-    down to the line with the postcode or the model's last line, whichever is lower (and
-    the next where the postcode ends its line or the line ends in a comma: the city
-    follows), ending at a contact or tax line. None where no such block is found."""
-    lines = [_main_segment(line) for line in laid_out.splitlines()]
+def _letterhead_lines(laid_out: str) -> list[str]:
+    return [_main_segment(line) for line in laid_out.splitlines()]
+
+
+def _address_in_letterhead(lines: list[str], vendor: str | None, model_address: str | None) -> tuple[int, list[str]] | None:
+    """(where the address starts, its lines) in a page's lines (``_letterhead_lines``):
+    from the first numbered line at or below the line the model's address starts on (else
+    below the shop's name), down to the line with the postcode or the model's last line,
+    whichever is lower (and the next where the postcode ends its line or the line ends in a
+    comma: the city follows), ending at a contact or tax line. None where no such block is
+    found."""
     flat = [compact(line) for line in lines]
     model = compact(model_address or "")
     vendor_flat = compact(vendor or "")
-    covered = [i for i, piece in enumerate(flat) if len(piece) >= 6 and piece in model]
+    # Lines of the model's address: printed whole in it, or holding all of it (cut short).
+    covered = [i for i, piece in enumerate(flat) if len(piece) >= 6 and (piece in model or len(model) >= 8 and model in piece)]
     # Lines of the model's address are consecutive: a later line that repeats a piece of it
     # ("SELANGOR" in a footer) is not one.
     covered = [i for i in covered if i < covered[0] + 2 * _ADDRESS_LINES]
@@ -623,7 +642,76 @@ def letterhead_address(laid_out: str, vendor: str | None, model_address: str | N
         # has its city on the next; "Fernhill, WA 98072" ends the address.
         ends_open = line.endswith(",") or bool(postcode and re.search(rf",\s*{re.escape(postcode[-1])}\W*$", line))
         ended = postcode_seen and not ends_open
-    return ", ".join(line.rstrip(" ,") for line in address) if postcode_seen else None
+    return (start, address) if postcode_seen else None
+
+
+def letterhead_address(laid_out: str, vendor: str | None, model_address: str | None) -> str | None:
+    """The address printed in the letterhead, its lines joined (``_address_in_letterhead``)."""
+    found = _address_in_letterhead(_letterhead_lines(laid_out), vendor, model_address)
+    return None if found is None else ", ".join(line.rstrip(" ,") for line in found[1])
+
+
+@dataclass(frozen=True)
+class LetterheadName:
+    name: str
+    """The shop's name: the block's lines from the top down to the first that ends in a legal
+    form ("TRI SHAAS SDN BHD (728515-M)" over the branch "MYDIN MART SRI MUDA"), or all."""
+    block: str
+    """All the block's lines above the address."""
+    above: str
+    """The page's lines above the block (a logo's specks, a slogan)."""
+
+
+def letterhead_name(laid_out: str, vendor: str | None, model_address: str | None) -> LetterheadName | None:
+    """The shop's name in the letterhead: the lines right above the address, past company
+    numbers and tax lines, up to a blank line or one without a word (specks). None where no
+    address is found or nothing stands above it."""
+    lines = _letterhead_lines(laid_out)
+    found = _address_in_letterhead(lines, vendor, model_address)
+    if found is None:
+        return None
+    top = found[0]
+    block: list[str] = []
+    for i in range(found[0] - 1, max(-1, found[0] - 1 - _ADDRESS_LINES), -1):
+        line = lines[i]
+        if _CONTACT_LINE.search(line) or looks_like_code(line):
+            continue
+        if not re.search(r"[^\W\d_]{3}", line) or looks_like_scan_noise(line):
+            break
+        block.insert(0, line)
+        top = i
+    if not block:
+        return None
+    legal = next((i for i, line in enumerate(block) if _LEGAL_NAME.search(line)), len(block) - 1)
+    return LetterheadName(" ".join(block[: legal + 1]), " ".join(block), "\n".join(lines[:top]))
+
+
+_SAME_NAME = 0.8
+"""How alike (difflib's ratio of letters and digits) a name must be to the letterhead's to be
+its reading: the memory's "SANYU STATIONERY SHOP" where OCR printed "SANYO"."""
+
+
+def vendor_read_from_letterhead(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
+    """The shop's name in the letterhead (``letterhead_name``, without a company number) in
+    place of a model's name that is missing, nonsense (a label, a code, specks: the "Name :
+    CASH" of the customer's row) or printed above the block (a logo's specks read as
+    letters, "Fomcon SH"); a name printed elsewhere (an owner's, below) or one like the
+    letterhead's stands. Else the model's name without its company number
+    (``vendor_read_without_company_number``)."""
+    vendor = values.get("vendor_name")
+    found = letterhead_name(laid_out, vendor, values.get("vendor_address"))
+    if found is not None and vendor:
+        flat = compact(vendor)
+        nonsense = is_label(vendor) or looks_like_code(vendor) or looks_like_scan_noise(vendor)
+        alike = flat in compact(found.block) or SequenceMatcher(None, flat, compact(found.name)).ratio() >= _SAME_NAME
+        if alike or not (nonsense or (flat and flat in compact(found.above))):
+            found = None
+    if found is None:
+        return vendor_read_without_company_number(values, laid_out)
+    named = vendor_read_without_company_number({"vendor_name": found.name}, laid_out)
+    name = named[0] if named else found.name
+    model = "none" if not vendor else repr(vendor)
+    return name, f"vendor name {name!r} read from the letterhead above the address (the model read {model})"
 
 
 def address_read_from_letterhead(values: dict[str, Any], laid_out: str) -> tuple[str, str] | None:
@@ -643,7 +731,7 @@ _ROW_READINGS = {
     "total_amount": total_read_from_rows,
 }
 """Invoice fields a rule reads from the labelled rows of the page, where it is sure."""
-_LETTERHEAD_READINGS = {"vendor_address": address_read_from_letterhead}
+_LETTERHEAD_READINGS = {"vendor_name": vendor_read_from_letterhead, "vendor_address": address_read_from_letterhead}
 """Fields read from the sender's block where the schema's documents print one
 (``ExtractionSchema.letterhead``)."""
 

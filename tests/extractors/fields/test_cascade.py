@@ -80,7 +80,7 @@ def test_the_largest_printed_total_takes_the_place_of_a_smaller_or_missing_one_a
     for read, said in (("1,062.50", "1062.50"), (None, "none")):
         outcome = merge(INVOICE, CascadeOutcome([]), _attempt(1, {**passing, "total_amount": read}, text), text, None)
         assert str(outcome.record.total_amount) == "1250.00" and outcome.settled and outcome.review_reasons == []
-        note = f"total 1250.00 read from the largest total row printed (the model read {said})"
+        note = f"total 1250.00 read from the total rows printed (the model read {said})"
         assert outcome.report.issues["total_amount"] == [note] and outcome.readings == {"total_amount": note}
         assert outcome.report.confidences["total_amount"] >= 0.9
     # Kept through a later tier's merge that takes other fields.

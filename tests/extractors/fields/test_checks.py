@@ -13,6 +13,7 @@ from extractors.fields.checks import (
     check,
     discard_instruction_copies,
     letterhead_address,
+    letterhead_name,
     printed_buyers,
     printed_total,
     printed_values,
@@ -130,14 +131,14 @@ def test_a_commission_read_as_tax_and_a_rate_read_as_subtotal_are_flagged_not_bl
     assert report.fields["tax_amount"].rule_broken and not report.fields["total_amount"].rule_broken
     # The net after commission is still no total: the gross is printed larger.
     net = _agency(total_amount="2,040.00")
-    assert any("not the largest total printed (2400.00)" in reason for reason in net.review_reasons)
+    assert any("not the total printed (2400.00)" in reason for reason in net.review_reasons)
 
 
 def test_a_total_label_glued_together_by_the_text_layer_is_still_a_total_row():
     glued = AGENCY_INVOICE.replace("Gross Total      $2,400.00", "GrossTotal $2,400.00")
     assert suspicious_invoice_values({"total_amount": Decimal("2400.00")}, glued) == []
     [net] = suspicious_invoice_values({"total_amount": Decimal("2040.00")}, glued)
-    assert net.message == "total 2040.00 is not the largest total printed (2400.00)"
+    assert net.message == "total 2040.00 is not the total printed (2400.00)"
     assert suspicious_invoice_values({"buyer_name": "Accounts Payable"}, glued)  # a department's label, no name
 
 
@@ -351,21 +352,31 @@ def test_a_total_smaller_than_another_printed_total_is_suspicious_but_cash_is_no
     ]
     text = "Total 100.00\nGrand Total 120.00\nCash 150.00"
     assert [v.message for v in suspicious_invoice_values(values, text)] == [
-        "total 100.00 is not the largest total printed (120.00)"
+        "total 100.00 is not the total printed (120.00)"
     ]
     assert suspicious_invoice_values({"total_amount": Decimal("120.00")}, text) == []
 
 
-def test_the_printed_total_is_the_largest_amount_on_a_total_row_never_cash_change_or_a_subtotal():
+def test_the_printed_total_is_the_largest_amount_on_the_total_rows_never_cash_change_or_a_subtotal():
     assert printed_total(RECEIPT_OCR) == Decimal("14.10")  # CASH RM 20.00 is what was handed over
     assert printed_total(AGENCY_INVOICE) == Decimal("2400.00")  # gross, before the commission
     assert printed_total("Subtotal 900.00\nChange 100.00\nThank you") is None
     assert total_read_from_rows({"total_amount": Decimal("2040.00")}, AGENCY_INVOICE) == (
-        Decimal("2400.00"), "total 2400.00 read from the largest total row printed (the model read 2040.00)"
+        Decimal("2400.00"), "total 2400.00 read from the total rows printed (the model read 2040.00)"
     )
-    # The model's own total (cash rounding aside) is left as it is.
+    # The model's own total is left as it is; one a few cents off is another amount printed.
     assert total_read_from_rows({"total_amount": Decimal("14.10")}, RECEIPT_OCR) is None
-    assert total_read_from_rows({"total_amount": Decimal("14.05")}, RECEIPT_OCR) is None
+    assert total_read_from_rows({"total_amount": Decimal("14.05")}, RECEIPT_OCR)[0] == Decimal("14.10")
+
+
+def test_the_printed_total_is_the_amount_payable_after_the_cash_rounding():
+    rounded = "Total Sales Incl GST    17.76\nTotal After Adj Incl GST    17.70\nCASH    50.00\nCHANGE   32.30\n"
+    assert printed_total(rounded) == Decimal("17.70")
+    payable = "Total Amt Incl. GST @6 %:   166.00\nRounding Adjustment   0.00\nTotal Amt Payable :   156.00\n"
+    assert printed_total(payable) == Decimal("156.00")
+    assert total_read_from_rows({"total_amount": Decimal("17.76")}, rounded)[0] == Decimal("17.70")
+    # The amount after rounding is the total: the check does not call it too small.
+    assert suspicious_invoice_values({"total_amount": Decimal("17.70")}, rounded) == []
 
 
 def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_another():
@@ -440,6 +451,46 @@ def test_a_receipts_address_is_its_letterhead_lines_from_the_street_to_the_city(
     misread = "AEON CO. (M) BHD\nSRD FLR, AEON TAMAN MALURT SC\nJLN JEJAKA, TAMAN MALURI\nCHERAS, 56100 KUALA LUMPUR\n"
     model = "SRD FLR, AEON TAMAN MALURT SC, JLN JEJAKA, TAMAN MALURI"
     assert letterhead_address(misread, "AEON CO. (M) BHD", model) is None
+
+
+LOGO_LETTERHEAD = """                                Fomcon SH
+                                Tea ie
+
+    YONG TAT HARDWARE TRADING
+                 (JM0292487-D}
+           NO 4,JALAN PERJIRANAN 10,
+                TAMAN AIR BIRU
+             81700 PASIR GUDANG,
+                    JOHOR,
+       TEL  :07-2614733  FAX:  07-2814733
+ Name : CASH
+ Owned By :
+ YONG TAT HOLDINGS SDN BHD (1135772-K)
+"""
+
+
+def test_a_receipts_shop_is_the_letterhead_above_its_address_where_the_model_read_specks_or_a_label():
+    receipt = schema_for("receipt").schema
+    address = "NO 4,JALAN PERJIRANAN 10, TAMAN AIR BIRU, 81700 PASIR GUDANG, JOHOR"
+    for model in ("Fomcon SH", "CASH", None):  # a logo's specks above, a label, nothing
+        [(name, value, note)] = [
+            reading for reading in printed_values(receipt, {"vendor_name": model, "vendor_address": address}, LOGO_LETTERHEAD)
+            if reading[0] == "vendor_name"
+        ]
+        assert value == "YONG TAT HARDWARE TRADING", model
+        assert note.startswith("vendor name 'YONG TAT HARDWARE TRADING' read from the letterhead above the address")
+    # A name like the letterhead's (OCR or the memory spelling it otherwise) and the owner's
+    # printed below stand.
+    for model in ("YONG TAT HARDWARE TRADNG", "YONG TAT HOLDINGS SDN BHD"):
+        values = {"vendor_name": model, "vendor_address": address}
+        assert [r for r in printed_values(receipt, values, LOGO_LETTERHEAD) if r[0] == "vendor_name"] == [], model
+    # The name is the block's top down to its legal form (not the branch under it), and
+    # large print spaced out is one line.
+    assert letterhead_name(LETTERHEAD, "TRI SHAAS SDN BHD", None).name == "TRI SHAAS SDN BHD (728515-M)"
+    [(_, name, _)] = [r for r in printed_values(receipt, {"vendor_address": LETTERHEAD_ADDRESS}, LETTERHEAD)]
+    assert name == "TRI SHAAS SDN BHD"
+    spaced = "POPULAR BOOK\n  co.      (M)      SDN     BHD\n (Co. No. 113825-W)\nNo 8, Jalan 7/118B, Desa Tun Razak\n56000 Kuala Lumpur\n"
+    assert letterhead_name(spaced, None, "No 8, Jalan 7/118B").name == "POPULAR BOOK co. (M) SDN BHD"
 
 
 def test_a_vendors_name_is_read_without_the_company_number_printed_after_it():
