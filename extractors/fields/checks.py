@@ -43,7 +43,7 @@ CHECKS_VERSION = "c2"
 """In the extract stage's version: a change that changes stored values (c1: the total and
 the buyer read from their labelled rows in place of the model's; c2: also a receipt's
 shop and address from its letterhead, a vendor's name without its company number, the
-total after the cash rounding) re-reads
+total after the cash rounding, a contract's title from its heading) re-reads
 documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
@@ -725,25 +725,83 @@ def address_read_from_letterhead(values: dict[str, Any], laid_out: str) -> tuple
     return printed, f"address {printed!r} read from the letterhead's lines (the model read {model})"
 
 
-_ROW_READINGS = {
-    "vendor_name": vendor_read_without_company_number,
-    "buyer_name": buyer_read_from_rows,
-    "total_amount": total_read_from_rows,
+# --- a contract's title ----------------------------------------------------------------------
+# The models fill a contract's kind ("Mutual Confidentiality Agreement") and leave its title
+# null, although the heading prints it: every contract then went to review for its title.
+
+_KIND_OF_CONTRACT = r"(?:AGREEMENT|CONTRACT|UNDERSTANDING|UNDERTAKING|DEED|LICEN[CS]E|LEASE|ADDENDUM|AMENDMENT)"
+_TITLE_LINE = re.compile(
+    # A heading on its own line: words in capitals, or capitalised, ending in the kind of
+    # document ("MUTUAL NON-DISCLOSURE AGREEMENT", "Manufacturing Agreement").
+    rf"^[ \t]*((?:[A-Z,&-][\w&'’.,-]*[ \t]+){{0,9}}(?:{_KIND_OF_CONTRACT}|Agreement|Contract|Licen[cs]e|Lease))[ \t]*$",
+    re.M,
+)
+_TITLE_RUN = re.compile(
+    # Else a run of words in capitals on a line ending so, wherever the heading stands
+    # ("EX-99 ... MUTUAL NON-DISCLOSURE AGREEMENT", "MUTUAL NON-DISCLOSURE AGREEMENT dated as of").
+    rf"(?<![\w-])(?:(?!THIS\b)[A-Z][A-Z&'’.-]*[ \t]+){{0,6}}{_KIND_OF_CONTRACT}(?![\w-])"
+)
+_HEADING_CHARACTERS = 2000
+"""How far into a contract its heading may stand (cover sheets and filing headers first)."""
+
+
+_CONTINUED_TITLE = re.compile(r"^(?:AND|OR|OF|FOR|TO|&)\b|^\S+$")
+"""A heading line that continues the one above: "AND NON-DISCLOSURE AGREEMENT" under
+"COVENANT NOT TO COMPETE", a lone "AGREEMENT"."""
+
+
+def printed_title(text: str) -> str | None:
+    """The title a contract's heading prints, or None: the first heading line of two words or
+    more (with the capital lines above it that it continues), else the first run."""
+    head = text[:_HEADING_CHARACTERS]
+    for line in _TITLE_LINE.finditer(head):
+        pieces = [line.group(1).strip()]
+        above = head[: line.start()].rstrip("\n").split("\n")
+        while above and (_CONTINUED_TITLE.search(pieces[0]) or above[-1].rstrip().endswith(",")):
+            previous = above.pop().strip()
+            if not (previous and previous.isupper() and len(previous.split()) <= 8):
+                break
+            pieces.insert(0, previous)
+        title = " ".join(" ".join(pieces).split())
+        if len(title.split()) >= 2:
+            return title
+    run = _TITLE_RUN.search(head)
+    return None if run is None else " ".join(run.group().split())
+
+
+def title_read_from_heading(values: dict[str, Any], text: str) -> tuple[str, str] | None:
+    """The heading's title (``printed_title``) in place of a model's title that is missing or
+    not in the text; None where the model's title is printed, or no heading is found."""
+    title = values.get("title")
+    if title and compact(title) in compact(text):
+        return None
+    printed = printed_title(text)
+    if printed is None:
+        return None
+    model = "none" if not title else repr(title)
+    return printed, f"title {printed!r} read from the heading (the model read {model})"
+
+
+_READINGS = {
+    "invoice": {
+        "vendor_name": vendor_read_without_company_number,
+        "buyer_name": buyer_read_from_rows,
+        "total_amount": total_read_from_rows,
+    },
+    "contract": {"title": title_read_from_heading},
 }
-"""Invoice fields a rule reads from the labelled rows of the page, where it is sure."""
+"""Per schema name, the fields a rule reads from the page where it is sure."""
 _LETTERHEAD_READINGS = {"vendor_name": vendor_read_from_letterhead, "vendor_address": address_read_from_letterhead}
 """Fields read from the sender's block where the schema's documents print one
 (``ExtractionSchema.letterhead``)."""
 
 
 def printed_values(schema: ExtractionSchema, values: dict[str, Any], laid_out: str) -> list[tuple[str, Any, str]]:
-    """(field, value, how it was read) for each field of an invoice or receipt whose value a
-    rule reads from the page's labelled rows in place of the model's (fields the schema's
-    draft asks for only: a receipt has no buyer)."""
-    if schema.name != "invoice":
-        return []
+    """(field, value, how it was read) for each field whose value a rule reads from the
+    page (an invoice's labelled rows, a receipt's letterhead, a contract's heading) in place
+    of the model's (fields the schema's draft asks for only: a receipt has no buyer)."""
     asked = schema.draft.model_fields
-    readings = _ROW_READINGS | (_LETTERHEAD_READINGS if schema.letterhead else {})
+    readings = _READINGS.get(schema.name, {}) | (_LETTERHEAD_READINGS if schema.letterhead else {})
     return [
         (name, *reading)
         for name, read in readings.items()

@@ -15,6 +15,7 @@ from extractors.fields.checks import (
     letterhead_address,
     letterhead_name,
     printed_buyers,
+    printed_title,
     printed_total,
     printed_values,
     suspicious_invoice_values,
@@ -221,6 +222,27 @@ def test_contract_rules_and_party_grounding():
     assert report.fields["expiration_date"].rule_broken
     assert report.fields["governing_law"].grounding == "absent"  # California is not in the text
     assert report.fields["contract_type"].grounding == "not_applicable"
+
+
+def test_a_contracts_title_is_read_from_its_heading_where_the_model_left_it_out():
+    contract = SCHEMAS["contract"]
+    filed = (
+        "EX-10.5 13 dex105.htm FORM OF AT-WILL EMPLOYMENT AGREEMENT\nEXHIBIT 10.5\nACOLOGIX, INC.\n"
+        "AT-WILL EMPLOYMENT, CONFIDENTIAL INFORMATION,\nINVENTION ASSIGNMENT,\nAND ARBITRATION AGREEMENT\n"
+        "As a condition of my employment with Acologix, Inc. (this Agreement) I agree to the following:\n"
+    )
+    title = "AT-WILL EMPLOYMENT, CONFIDENTIAL INFORMATION, INVENTION ASSIGNMENT, AND ARBITRATION AGREEMENT"
+    assert printed_values(contract, {"title": None, "parties": []}, filed) == [
+        ("title", title, f"title {title!r} read from the heading (the model read none)")
+    ]
+    # A heading that is part of a line; a title-case heading of its own.
+    assert printed_title("EX-99 dex99e1.htm MUTUAL NON-DISCLOSURE AGREEMENT\nExhibit (e)(1)\n") == (
+        "MUTUAL NON-DISCLOSURE AGREEMENT"
+    )
+    assert printed_title("Antares Pharma, Inc.\nManufacturing Agreement\nThis Agreement is made") == "Manufacturing Agreement"
+    # The model's printed title stands; a letter without a heading has none.
+    assert printed_values(contract, {"title": "Invention Assignment, and Arbitration Agreement"}, filed) == []
+    assert printed_title("Dear Ms. Smith,\nthis letter confirms our agreement to keep it confidential.") is None
 
 
 def test_amount_grounding_ignores_thousands_separators():
