@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from schemas.types import DraftModel, ExtractionSchema, FieldKind, bounded_text
 
-MAX_PARTIES = 6
+MAX_PARTIES = 12
+"""Names the model writes at most: consortium and credit agreements name ten and more."""
 
 
 class Contract(BaseModel):
@@ -44,7 +45,7 @@ class ContractDraft(DraftModel):
 
 CONTRACT_SCHEMA = ExtractionSchema(
     name="contract",
-    version="2",
+    version="3",
     record=Contract,
     draft=ContractDraft,
     kinds={

@@ -782,13 +782,40 @@ def title_read_from_heading(values: dict[str, Any], text: str) -> tuple[str, str
     return printed, f"title {printed!r} read from the heading (the model read {model})"
 
 
+# --- a party's name ----------------------------------------------------------------------------
+# Contracts introduce each party with what it is ("Apollo Endosurgery, a Delaware
+# corporation", "Establishment Labs, S.A a corporation organized under the laws of Costa
+# Rica"), and the models copy it with the name.
+
+_PARTY_DESCRIPTION = re.compile(
+    r",\s*(?:an?\s+)?(?:[A-Z][\w.]*\s+){0,3}(?:corporation|company|limited\s+liability\s+company|"
+    r"(?:limited\s+)?partnership|bank(?:ing\s+association)?|association|trust|corp\.)\b.*$"
+    r"|\s+an?\s+(?:[\w.]+\s+){0,3}(?:corporation|company|partnership|entity)\s+(?:organized|incorporated|existing|formed)\b.*$",
+    re.S,
+)
+"""What a contract says a party is, after its name: ", a Delaware corporation", " a
+corporation organized under ..." (the kind in lower case: "Louisville Gas and Electric
+Company" is a name)."""
+
+
+def parties_read_without_descriptions(values: dict[str, Any], text: str) -> tuple[list[str], str] | None:
+    """The parties' names without what the contract says each is, with a note; None where
+    no name carries such a description."""
+    parties = values.get("parties") or []
+    names = [_PARTY_DESCRIPTION.sub("", party).strip(" ,") or party for party in parties]
+    if names == parties:
+        return None
+    cut = [party for party, name in zip(parties, names, strict=True) if party != name]
+    return names, f"parties without what the contract says they are ({'; '.join(map(repr, cut))} as printed)"
+
+
 _READINGS = {
     "invoice": {
         "vendor_name": vendor_read_without_company_number,
         "buyer_name": buyer_read_from_rows,
         "total_amount": total_read_from_rows,
     },
-    "contract": {"title": title_read_from_heading},
+    "contract": {"title": title_read_from_heading, "parties": parties_read_without_descriptions},
 }
 """Per schema name, the fields a rule reads from the page where it is sure."""
 _LETTERHEAD_READINGS = {"vendor_name": vendor_read_from_letterhead, "vendor_address": address_read_from_letterhead}

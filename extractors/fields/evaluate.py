@@ -41,9 +41,17 @@ from extractors.fields.normalize import (
 # --- comparison -------------------------------------------------------------------------
 
 
+_PARTIES_DEFINED = re.compile(r"\b(?:collectively|individually)\b.*\bpart(?:y|ies)\b", re.I | re.S)
+"""A label that is the clause naming the parties together ('Transporter and Shipper shall
+collectively be referred to herein as the "Parties"'), which CUAD marks beside the names."""
+
+
 def _party(name: str) -> str:
-    """A party name without its defined-term alias: 'Acme Inc. ("Acme")' -> 'acmeinc'."""
-    name = re.sub(r"\([^)]*\)|[\"“”'‘’]", " ", name)
+    """A party name without its defined-term alias: 'Acme Inc. ("Acme")' and 'Acme Inc.
+    "Acme"' -> 'acmeinc'; the clause that defines "the Parties" is no name ('')."""
+    if _PARTIES_DEFINED.search(name):
+        return ""
+    name = re.sub(r"\([^)]*\)|\"[^\"]*\"|“[^”]*”|[\"“”'‘’]", " ", name)
     name = re.sub(r"\b(the\s+)?(company|parties|party)\b\s*$", " ", name, flags=re.I)
     return compact(name)
 

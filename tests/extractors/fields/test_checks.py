@@ -245,6 +245,17 @@ def test_a_contracts_title_is_read_from_its_heading_where_the_model_left_it_out(
     assert printed_title("Dear Ms. Smith,\nthis letter confirms our agreement to keep it confidential.") is None
 
 
+def test_a_partys_name_is_read_without_what_the_contract_says_it_is():
+    contract = SCHEMAS["contract"]
+    parties = ["Apollo Endosurgery, a Delaware corporation", "Establishment Labs, S.A a corporation organized under the laws of Costa Rica"]
+    [(name, names, note)] = printed_values(contract, {"title": "SUPPLY AGREEMENT", "parties": parties}, "SUPPLY AGREEMENT")
+    assert (name, names) == ("parties", ["Apollo Endosurgery", "Establishment Labs, S.A"])
+    assert note.startswith("parties without what the contract says they are ('Apollo Endosurgery, a Delaware corporation'")
+    # Names whose last word is a kind of company are names.
+    named = ["Louisville Gas and Electric Company", "U.S. Bank National Association", "Kite Pharma, Inc."]
+    assert printed_values(contract, {"title": "SUPPLY AGREEMENT", "parties": named}, "SUPPLY AGREEMENT") == []
+
+
 def test_amount_grounding_ignores_thousands_separators():
     schema = SCHEMAS[INVOICE]
     text = "Gross Amount $15,000.00\nInvoice # 939268-1\nStation WXYZ"

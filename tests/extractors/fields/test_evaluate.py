@@ -40,6 +40,12 @@ def test_parties_are_scored_per_name_without_aliases():
     score.add(["Kite Pharma, Inc.", "Umbrella Corp"], ["Kite Pharma Inc.", 'Gilead Sciences, Inc. ("Gilead")'], "parties")
     assert (score.correct, score.predicted, score.labelled) == (1, 2, 2)
     assert score.exact_match == 0.0
+    # An alias in quotes without brackets; the clause defining "the Parties" is no name.
+    labels = ['Tickets.com Inc. "Tickets"', 'Antares Pharma, Inc. ("Antares")',
+              'individually as "Party" and collectively as the "Parties"']
+    score = FieldScore()
+    score.add(["Tickets.com, Inc.", "Antares Pharma, Inc."], labels, "parties")
+    assert (score.correct, score.predicted, score.labelled, score.exact_match) == (2, 2, 2, 1.0)
 
 
 def test_terms_compare_number_and_unit():
