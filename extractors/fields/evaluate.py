@@ -41,17 +41,22 @@ from extractors.fields.normalize import (
 # --- comparison -------------------------------------------------------------------------
 
 
-_PARTIES_DEFINED = re.compile(r"\b(?:collectively|individually)\b.*\bpart(?:y|ies)\b", re.I | re.S)
-"""A label that is the clause naming the parties together ('Transporter and Shipper shall
-collectively be referred to herein as the "Parties"'), which CUAD marks beside the names."""
+_DEFINES_PARTIES = re.compile(r"\bpart(?:y|ies)\b", re.I)
+_CLAUSE_HEAD = re.compile(r"\b(?:collectively|individually|referred|shall|and|or)\b", re.I)
+_ALIAS = re.compile(r"\([^)]*\)|\"[^\"]*\"|“[^”]*”")
 
 
 def _party(name: str) -> str:
     """A party name without its defined-term alias: 'Acme Inc. ("Acme")' and 'Acme Inc.
-    "Acme"' -> 'acmeinc'; the clause that defines "the Parties" is no name ('')."""
-    if _PARTIES_DEFINED.search(name):
+    "Acme"' -> 'acmeinc'. CUAD also marks the clause that defines "the Parties" together
+    ('Transporter and Shipper shall collectively be referred to herein as the "Parties"',
+    'Company and Consultant (individually, a "Party"'): no name (''), while a name followed
+    by that clause ('mPhase Technologies Inc. ("mPhase")("a Party" and collectively, "the
+    Parties")') is the name."""
+    head = re.split(r"[(\"“]", name, maxsplit=1)[0]
+    if _DEFINES_PARTIES.search(name) and (not head.strip() or _CLAUSE_HEAD.search(head)):
         return ""
-    name = re.sub(r"\([^)]*\)|\"[^\"]*\"|“[^”]*”|[\"“”'‘’]", " ", name)
+    name = re.sub(rf"{_ALIAS.pattern}|[\"“”'‘’]", " ", name)
     name = re.sub(r"\b(the\s+)?(company|parties|party)\b\s*$", " ", name, flags=re.I)
     return compact(name)
 

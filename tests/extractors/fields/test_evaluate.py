@@ -42,10 +42,12 @@ def test_parties_are_scored_per_name_without_aliases():
     assert score.exact_match == 0.0
     # An alias in quotes without brackets; the clause defining "the Parties" is no name.
     labels = ['Tickets.com Inc. "Tickets"', 'Antares Pharma, Inc. ("Antares")',
-              'individually as "Party" and collectively as the "Parties"']
+              'individually as "Party" and collectively as the "Parties"',
+              'Company and Consultant (individually, a “Party”', 'collectively, the “Parties”)',
+              'mPhase Technologies Inc. ("mPhase")("a Party" and collectively, "the Parties")']
     score = FieldScore()
-    score.add(["Tickets.com, Inc.", "Antares Pharma, Inc."], labels, "parties")
-    assert (score.correct, score.predicted, score.labelled, score.exact_match) == (2, 2, 2, 1.0)
+    score.add(["Tickets.com, Inc.", "Antares Pharma, Inc.", "mPhase Technologies Inc."], labels, "parties")
+    assert (score.correct, score.predicted, score.labelled, score.exact_match) == (3, 3, 3, 1.0)
 
 
 def test_terms_compare_number_and_unit():
