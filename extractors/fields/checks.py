@@ -43,7 +43,8 @@ CHECKS_VERSION = "c2"
 """In the extract stage's version: a change that changes stored values (c1: the total and
 the buyer read from their labelled rows in place of the model's; c2: also a receipt's
 shop and address from its letterhead, a vendor's name without its company number, the
-total after the cash rounding, a contract's title from its heading) re-reads
+total after the cash rounding, a contract's title from its heading, its parties' names
+without what it says they are) re-reads
 documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
