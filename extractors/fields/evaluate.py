@@ -56,7 +56,7 @@ def _party(name: str) -> str:
     head = re.split(r"[(\"“]", name, maxsplit=1)[0]
     if _DEFINES_PARTIES.search(name) and (not head.strip() or _CLAUSE_HEAD.search(head)):
         return ""
-    name = re.sub(rf"{_ALIAS.pattern}|[\"“”'‘’]", " ", name)
+    name = re.sub(r"[\"“”'‘’]", " ", _ALIAS.sub(" ", name))
     name = re.sub(r"\b(the\s+)?(company|parties|party)\b\s*$", " ", name, flags=re.I)
     return compact(name)
 
