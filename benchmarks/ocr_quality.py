@@ -189,11 +189,19 @@ class Config:
     dpi: int = 300
     constants: tuple[tuple[str, int], ...] = ()
     """Overrides of ``extractors.ocr`` module constants (step tuning, not settings)."""
+    faded_retry_words: int = 0
+    """``ocr_faded_retry_words``: off while the steps are searched, so each is measured alone."""
+    second_reading: bool = False
+    """``ocr_second_reading``: off while the steps are searched, likewise."""
 
     def label(self, with_dpi: bool = False) -> str:
         steps = self.preprocess or "none"
         for name, value in self.constants:
             steps += f" {name}={value}"
+        if self.faded_retry_words:
+            steps += f" + faded retry <{self.faded_retry_words} words"
+        if self.second_reading:
+            steps += " + second reading"
         return f"psm {self.psm} | {steps}" + (f" | {self.dpi} dpi" if with_dpi else "")
 
 
@@ -347,7 +355,12 @@ def _recognise(path: Path, config: Config) -> Recognised:
     for name, value in {**_DEFAULT_CONSTANTS, **dict(config.constants)}.items():
         setattr(ocr, name, value)
     settings = DocpipeSettings(
-        ocr_psm=config.psm, ocr_preprocess=config.preprocess, ocr_dpi=config.dpi, ocr_workers=1
+        ocr_psm=config.psm,
+        ocr_preprocess=config.preprocess,
+        ocr_dpi=config.dpi,
+        ocr_workers=1,
+        ocr_faded_retry_words=config.faded_retry_words,
+        ocr_second_reading=config.second_reading,
     )
     content = path.read_bytes()
     start, start_cpu = time.perf_counter(), _cpu_seconds()
@@ -474,6 +487,10 @@ def search_receipts(search: Search) -> Config:
 
     print("\nStage 5: segmentation modes with the chosen preprocessing", flush=True)
     best = search.best(replace(best.config, psm=mode) for mode in SEGMENTATION_MODES)
+
+    print("\nStage 6: pages read with few legible words read again, contrast stretched; each line read again", flush=True)
+    faded = replace(best.config, faded_retry_words=DocpipeSettings().ocr_faded_retry_words)
+    best = search.best([best.config, faded, replace(faded, second_reading=True)])
     return best.config
 
 
@@ -529,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         title = "Receipts as image-only PDFs"
         groups[title] = score_all(
-            pool, f"Stage 6: render dpi, {title.lower()}", receipts_as_pdfs(receipts, Path(tmp)),
+            pool, f"Stage 7: render dpi, {title.lower()}", receipts_as_pdfs(receipts, Path(tmp)),
             [NAIVE, PREVIOUS_DEFAULT, *(replace(chosen, dpi=dpi) for dpi in RENDER_DPIS)],
         )
         print_table(title, groups[title], with_dpi=True)
@@ -537,7 +554,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.fcc_dir:
             title = "FCC invoice first pages scanned at 300 dpi (ranked by word F1)"
             groups[title] = score_all(
-                pool, f"Stage 7: segmentation and render dpi, {title}",
+                pool, f"Stage 8: segmentation and render dpi, {title}",
                 fcc_scans(args.fcc_dir, Path(tmp), args.fcc_pages),
                 [
                     NAIVE,

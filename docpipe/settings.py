@@ -68,6 +68,19 @@ class DocpipeSettings(BaseSettings):
         "1800 px wide), 'binarize' (global Otsu). Empty for none. Chosen by "
         "benchmarks/ocr_quality.py (docs/ocr.md).",
     )
+    ocr_faded_retry_words: int = Field(
+        20,
+        description="A page image where OCR finds fewer legible words than this (two or more "
+        "letters or digits read with confidence 60 or more) is read again with 'normalize' "
+        "added, and the reading with more legible words is kept: faded print under a black "
+        "header, which Tesseract's global threshold drops (docs/ocr.md). 0 turns it off.",
+    )
+    ocr_second_reading: bool = Field(
+        True,
+        description="Read each line Tesseract found a second time with PP-OCRv5's line "
+        "recognizer and take its characters where the two differ (extractors/line_reading.py, "
+        "docs/ocr.md): shop names and addresses on receipts. About 1.5 s per receipt.",
+    )
     ocr_workers: int = Field(
         2, description="Pages OCR'd in parallel (one Tesseract process each)."
     )

@@ -26,6 +26,7 @@ from PIL import Image, ImageFilter, ImageOps
 from docpipe.errors import ConfigurationError, CorruptFileError, TransientError
 from docpipe.settings import DocpipeSettings
 from extractors.layout import Word, layout_text
+from extractors.line_reading import reread_lines
 
 
 
@@ -197,10 +198,46 @@ def _deskew(image: Image.Image) -> Image.Image:
 
 
 def ocr_image(image: Image.Image, settings: DocpipeSettings) -> OcrResult:
-    """Recognise one page image with the configured preprocessing and segmentation mode."""
-    prepared = preprocess(image, parse_preprocess(settings.ocr_preprocess))
+    """Recognise one page image with the configured preprocessing and segmentation mode;
+    a page read with few legible words is read again with its contrast stretched
+    (``settings.ocr_faded_retry_words``) and the better reading kept; each line is then
+    read a second time by another recognizer (``extractors.line_reading``)."""
+    steps = parse_preprocess(settings.ocr_preprocess)
+    prepared = preprocess(image, steps)
+    data = _recognise(prepared, settings)
+    if "normalize" not in steps and _legible_words(data) < settings.ocr_faded_retry_words:
+        stretched_image = preprocess(image, _with_normalize(steps))
+        stretched = _recognise(stretched_image, settings)
+        if _legible_words(stretched) > _legible_words(data):
+            prepared, data = stretched_image, stretched
+    if settings.ocr_second_reading:
+        data = reread_lines(prepared, data)
+    return _assemble(data)
+
+
+LEGIBLE_CONFIDENCE = 60
+"""Tesseract's word confidence from which a word counts as read (specks and smudges score
+below it)."""
+
+
+def _legible_words(data: dict[str, list]) -> int:
+    return sum(
+        1
+        for level, word, confidence in zip(data["level"], data["text"], data["conf"], strict=True)
+        if level == 5 and float(confidence) >= LEGIBLE_CONFIDENCE and sum(char.isalnum() for char in word) >= 2
+    )
+
+
+def _with_normalize(steps: Sequence[str]) -> list[str]:
+    """``steps`` with the contrast stretch after the grey conversion and the size change,
+    where it was measured (docs/ocr.md)."""
+    first = [step for step in steps if step in ("grayscale", "downscale")]
+    return [*first, "normalize", *(step for step in steps if step not in first)]
+
+
+def _recognise(prepared: Image.Image, settings: DocpipeSettings) -> dict[str, list]:
     try:
-        data = pytesseract.image_to_data(
+        return pytesseract.image_to_data(
             prepared,
             lang=settings.ocr_languages,
             config=f"--psm {settings.ocr_psm}",
@@ -215,7 +252,6 @@ def ocr_image(image: Image.Image, settings: DocpipeSettings) -> OcrResult:
         raise CorruptFileError(f"OCR gave up after {settings.ocr_timeout_s} s on a page") from exc
     except pytesseract.TesseractError as exc:
         raise TransientError(f"Tesseract failed: {exc.message or exc}") from exc
-    return _assemble(data)
 
 
 def _assemble(data: dict[str, list]) -> OcrResult:

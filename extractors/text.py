@@ -30,12 +30,14 @@ TEXT_STAGE_VERSION = "text-2"
 def text_version(settings: DocpipeSettings, ocr_used: bool) -> str:
     """The version a document's text is stored with: the backends' code, and for text read
     by OCR the settings it was read with, so that a document met again after the operator
-    changed them (languages, resolution, page segmentation, preprocessing) is read again."""
+    changed them (languages, resolution, page segmentation, preprocessing, the second
+    reading of faded print, the lines' second reading) is read again."""
     if not ocr_used:
         return TEXT_STAGE_VERSION
     return (
         f"{TEXT_STAGE_VERSION}+ocr:{settings.ocr_languages}/{settings.ocr_dpi}dpi/psm{settings.ocr_psm}"
-        f"/{settings.ocr_preprocess}"
+        f"/{settings.ocr_preprocess}/faded{settings.ocr_faded_retry_words}"
+        f"{'/reread' if settings.ocr_second_reading else ''}"
     )
 
 

@@ -34,6 +34,27 @@ def page_image(text: str, dpi: int = 200) -> Image.Image:
     return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
 
 
+FADED_RECEIPT_ROWS = (
+    "SPEED MART S/B",
+    "LOT 2811, JALAN ANGSA",
+    "41150 KLANG, SELANGOR",
+    "Total Sales RM 11.50",
+    "CASH RM 52.00",
+    "CHANGE RM 40.50",
+)
+
+
+def faded_receipt_png(rows: tuple[str, ...] = FADED_RECEIPT_ROWS, grey: float = 0.7) -> bytes:
+    """A till slip as a grey scan: a black stamped number over faded grey print, which
+    Tesseract's global threshold splits so that only the number is read."""
+    document = pymupdf.open()
+    page = document.new_page(width=220, height=260)
+    page.insert_text((20, 40), "31705509", fontsize=26, fontname="hebo")
+    for number, row in enumerate(rows):
+        page.insert_text((20, 90 + 22 * number), row, fontsize=10, fontname="cour", color=(grey, grey, grey))
+    return page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY).tobytes("png")
+
+
 FORM_ROWS = (
     ("Advertiser:", "ACME FOR SENATE"),
     ("Invoice #", "INV-7302924"),

@@ -31,20 +31,23 @@ from extractors.fields.normalize import (
     compact,
     currency_printed_in,
     dates_in,
+    document_date_order,
     durations_in,
     fold,
     parse_amount,
+    parse_date,
     parse_duration,
     words,
 )
 from schemas.types import ExtractionSchema, FieldKind
 
-CHECKS_VERSION = "c2"
+CHECKS_VERSION = "c3"
 """In the extract stage's version: a change that changes stored values (c1: the total and
 the buyer read from their labelled rows in place of the model's; c2: also a receipt's
 shop and address from its letterhead, a vendor's name without its company number, the
 total after the cash rounding, a contract's title from its heading, its parties' names
-without what it says they are) re-reads
+without what it says they are; c3: the amount paid where no total row is legible, a
+region's line under a letterhead's postcode, month names of other languages) re-reads
 documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
@@ -381,6 +384,47 @@ def printed_due_dates(text: str) -> set[date]:
     return set().union(*(dates_in(row) for row in _labelled_rows(text, _DUE_DATE_LABEL)))
 
 
+_ISSUE_DATE_LABEL = re.compile(
+    r"\b(?:(?:invoice|inv|bill|receipt|issue|document)\.?\s*(?:date|dt)|date\s+of\s+(?:invoice|issue)|date|datum|"
+    r"factuurdatum|rechnungsdatum|fecha|data|tarikh)\b",
+    re.I,
+)
+"""A date's label on an invoice or receipt, in the languages of ``normalize.DATE_LANGUAGES``
+("Factuurdatum: 29 maart 2014", "Date de facture", "Fecha"); which date it is comes from the
+words around it (``_OTHER_DATE``)."""
+_OTHER_DATE = re.compile(
+    r"\b(?:due|order(?:ed)?|deliver\w*|ship\w*|payment|pay|print\w*|check[\s-]*(?:in|out)|expir\w*|valid\w*|"
+    r"period|from|until|start|end|arrival|departure|birth|orderdatum|leverdatum|lieferdatum|bestelldatum|"
+    r"vervaldatum|f(?:ä|ae)llig\w*|[ée]ch[ée]ance|limite|scadenza|vencimiento)\b",
+    re.I,
+)
+"""Words that make a labelled date another one than the day the invoice was issued."""
+
+
+def printed_issue_date(laid_out: str) -> date | None:
+    """The date printed after the first issue-date label (or stacked under it) of a row
+    that names no other date (due, order, delivery...), read in the document's day/month
+    order; None where no such row prints a date."""
+    order = document_date_order(laid_out)
+    for row in _labelled_rows(laid_out, _ISSUE_DATE_LABEL, _OTHER_DATE):
+        issued = parse_date(row, order)
+        if issued is not None:
+            return issued
+    return None
+
+
+def date_read_from_rows(values: dict[str, Any], laid_out: str) -> tuple[date, str] | None:
+    """The printed issue date (``printed_issue_date``) where the model read none (a date in
+    another language, "29 maart 2014", which the small model leaves out); a model's date
+    stands, grounding and the date rules judge it."""
+    if values.get("invoice_date") is not None:
+        return None
+    issued = printed_issue_date(laid_out)
+    if issued is None:
+        return None
+    return issued, f"invoice date {issued} read from the row of its label (the model read none)"
+
+
 def unprinted_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:
     """A subtotal, tax or due date that stands on no row of its own label (``laid_out``: each
     printed row on one line), each flagged on that field alone."""
@@ -397,11 +441,16 @@ def unprinted_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rule
     return violations
 
 
-def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[RuleViolation]:
+def suspicious_invoice_values(values: dict[str, Any], laid_out: str, letterhead: bool = False) -> list[RuleViolation]:
     """Values of an invoice or receipt that are in the text but cannot be what was asked for.
 
     ``laid_out`` is the text with each printed row on one line (a page's layout, or plain
     text, which is already laid out so), where a total's label and amount share a line.
+    ``letterhead``: the document prints its sender's address in a letterhead
+    (``ExtractionSchema.letterhead``, receipts), where the address is a key value and a
+    nonsense one is read again; an invoice's is not checked (on the FCC invoices the models
+    read a station's call letters or a date row for it, and reading 13 of 43 again for a
+    field no one requires cost a quarter of the throughput).
     """
     violations = []
     for name in ("vendor_name", "buyer_name", "invoice_number"):
@@ -424,11 +473,16 @@ def suspicious_invoice_values(values: dict[str, Any], laid_out: str) -> list[Rul
             violations.append(RuleViolation((name,), f"{name} {value!r} is a number or code, not a name"))
         elif isinstance(value, str) and looks_like_scan_noise(value):
             violations.append(RuleViolation((name,), f"{name} {value!r} has no word of three letters: scan noise, not a name"))
+    address = values.get("vendor_address") if letterhead else None
+    if isinstance(address, str) and dates_in(address):
+        violations.append(RuleViolation(("vendor_address",), f"vendor address {address!r} holds a date, not an address"))
+    elif isinstance(address, str) and len(address.split()) == 1 and not _DIGIT.search(address):
+        violations.append(RuleViolation(("vendor_address",), f"vendor address {address!r} is one word without a number"))
     total = values.get("total_amount")
     lines = _total_rows(laid_out)
     if total is not None and lines:
         printed = printed_total(laid_out)
-        if abs(total) not in set().union(*(amounts_in(line) for line in lines)):
+        if abs(total) not in set().union(*(amounts_in(line) for line in lines)) and abs(total) != amount_paid(laid_out):
             violations.append(RuleViolation(("total_amount",), f"total {total} is not on any line that says total"))
         elif printed is not None and printed > abs(total) + TOTAL_TOLERANCE:
             violations.append(RuleViolation(("total_amount",), f"total {total} is not the total printed ({printed})"))
@@ -446,23 +500,54 @@ _FINAL_TOTAL = re.compile(r"\b(?:payable|after\s+(?:adj\w*|round\w*)|rounded)\b"
 
 def printed_total(laid_out: str) -> Decimal | None:
     """What an invoice or receipt asks to be paid: the amount of the last total row that
-    says it is the amount payable or the one after rounding, else the largest amount (with
-    cents) printed on a row that says total and not subtotal, cash, change or the like (the
-    amount before an agency's commission, a deposit or a discount comes off it). None when
-    no such row is printed."""
+    says it is the amount payable or the one after rounding; else the amount the customer
+    paid (``amount_paid``); else the largest amount (with cents) printed on a row that says
+    total and not subtotal, cash, change or the like (the amount before an agency's
+    commission, a deposit or a discount comes off it). None when none of these is printed."""
     rows = _total_rows(laid_out)
     final = [row for row in rows if _FINAL_TOTAL.search(row)]
-    return _largest_amount(final[-1:]) or _largest_amount(rows)
+    return _largest_amount(final[-1:]) or amount_paid(laid_out) or _largest_amount(rows)
+
+
+_TENDER_ROW = re.compile(r"\b(?:cash|tender(?:ed)?|paid|payment|card|visa|master\s*card|debit|credit)\b", re.I)
+_CHANGE_ROW = re.compile(r"\bchange\b", re.I)
+_TENDER_ROWS_ABOVE = 3
+"""How far above its change row the amount tendered is printed."""
+
+
+def amount_paid(laid_out: str) -> Decimal | None:
+    """The amount tendered less the change given ("CASH 20.00" over "CHANGE 8.00": 12.00),
+    where that amount is also printed on another row of the slip (a total whose label OCR
+    garbled, "(3A Pe gffos (Inclusive Rounding of GST) : 599.45"): two printed rows agree on
+    what was paid. None where no change row follows a tender row, or nothing else prints
+    the difference (a misread digit in either)."""
+    lines = laid_out.splitlines()
+    change_rows = [number for number, line in enumerate(lines) if _CHANGE_ROW.search(line) and _row_amounts(line)]
+    if not change_rows:
+        return None
+    change_row = change_rows[0]
+    tender_row = next(
+        (
+            above
+            for above in range(change_row - 1, max(-1, change_row - 1 - _TENDER_ROWS_ABOVE), -1)
+            if _TENDER_ROW.search(lines[above]) and _row_amounts(lines[above])
+        ),
+        None,
+    )
+    if tender_row is None:
+        return None
+    paid = max(_row_amounts(lines[tender_row])) - _row_amounts(lines[change_row])[-1]
+    elsewhere = (line for number, line in enumerate(lines) if number not in (tender_row, change_row))
+    return paid if paid > 0 and any(paid in _row_amounts(line) for line in elsewhere) else None
+
+
+def _row_amounts(row: str) -> list[Decimal]:
+    """The amounts with cents printed on ``row``, left to right."""
+    return [amount for match in _PRINTED_AMOUNT.finditer(row) if (amount := parse_amount(match.group())) is not None]
 
 
 def _largest_amount(rows: list[str]) -> Decimal | None:
-    amounts = {
-        amount
-        for row in rows
-        for match in _PRINTED_AMOUNT.finditer(row)
-        if (amount := parse_amount(match.group())) is not None
-    }
-    return max(amounts, default=None)
+    return max((amount for row in rows for amount in _row_amounts(row)), default=None)
 
 
 _BUYER_LABELS = ("advertiser", "client", r"customer(?:\s+name)?", r"sold\s+to", r"bill(?:ed)?\s+to")
@@ -558,8 +643,9 @@ _POSTCODE = re.compile(
     r"|\b(?:[A-Z]{1,2}\d[A-Z\d]?\s+\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{4}\s?[A-Z]{2})\b",  # CV8 1AB, K1A 0B1, 1012 AB
     re.I,
 )
-_HOUSE_NUMBER = re.compile(r"^\W*\d\S*")
-"""The number a street line starts with ("1587 Alder Street"), which is no postcode."""
+_HOUSE_NUMBER = re.compile(r"^\W*(?:(?:lot|no|unit|suite|blk|block)\b\W*)?\d\S*", re.I)
+"""The number a street line starts with ("1587 Alder Street", "LOT 2110&2111 JALAN PERMAS"),
+which is no postcode."""
 _ADDRESS_LINES = 5
 """The most lines an address takes, and how far below the shop's name it may start."""
 
@@ -599,8 +685,8 @@ def _address_in_letterhead(lines: list[str], vendor: str | None, model_address: 
     from the first numbered line at or below the line the model's address starts on (else
     below the shop's name), down to the line with the postcode or the model's last line,
     whichever is lower (and the next where the postcode ends its line or the line ends in a
-    comma: the city follows), ending at a contact or tax line. None where no such block is
-    found."""
+    comma: the city follows; and a region's line under it, ``_region_line``), ending at a
+    contact or tax line. None where no such block is found."""
     flat = [compact(line) for line in lines]
     model = compact(model_address or "")
     vendor_flat = compact(vendor or "")
@@ -634,7 +720,7 @@ def _address_in_letterhead(lines: list[str], vendor: str | None, model_address: 
     postcode_seen = ended = False
     for i in range(start, min(start + _ADDRESS_LINES, len(lines))):
         line = lines[i]
-        if not _address_line(line, vendor_flat) or (ended and not any(j >= i for j in covered)):
+        if not _address_line(line, vendor_flat) or (ended and not any(j >= i for j in covered) and not _region_line(lines, i)):
             break
         address.append(line)
         postcode = _POSTCODE.findall(_HOUSE_NUMBER.sub("", line) if i == start else line)
@@ -644,6 +730,24 @@ def _address_in_letterhead(lines: list[str], vendor: str | None, model_address: 
         ends_open = line.endswith(",") or bool(postcode and re.search(rf",\s*{re.escape(postcode[-1])}\W*$", line))
         ended = postcode_seen and not ends_open
     return (start, address) if postcode_seen else None
+
+
+_REGION_WORDS = 3
+"""The most words of a region's line under the postcode's."""
+
+
+def _region_line(lines: list[str], number: int) -> bool:
+    """``lines[number]`` names the region of the address above it: words only, a few, and the
+    last line before the contact lines ("DARUL EHSAN" under "43300 SERI KEMBANGAN,
+    SELANGOR", a country under a British postcode). A mall's or a branch's name followed by
+    a blank line or the slip's header is not one."""
+    words = lines[number].split()
+    return (
+        0 < len(words) <= _REGION_WORDS
+        and all(re.fullmatch(r"[^\W\d_]+[.,]?", word) for word in words)
+        and number + 1 < len(lines)
+        and bool(_CONTACT_LINE.search(lines[number + 1]))
+    )
 
 
 def letterhead_address(laid_out: str, vendor: str | None, model_address: str | None) -> str | None:
@@ -814,6 +918,7 @@ _READINGS = {
     "invoice": {
         "vendor_name": vendor_read_without_company_number,
         "buyer_name": buyer_read_from_rows,
+        "invoice_date": date_read_from_rows,
         "total_amount": total_read_from_rows,
     },
     "contract": {"title": title_read_from_heading, "parties": parties_read_without_descriptions},
@@ -877,7 +982,7 @@ def check(
     unprinted = {name for violation in violations for name in violation.fields}
     compared = {name: value for name, value in values.items() if name not in unprinted}
     violations += RULES[schema.name](compared, today or date.today())
-    suspicious = suspicious_invoice_values(values, laid_out) if schema.name == "invoice" else []
+    suspicious = suspicious_invoice_values(values, laid_out, schema.letterhead) if schema.name == "invoice" else []
     violations += suspicious
     doubts = [f"{name}: {violation.message}" for violation in suspicious for name in violation.fields if name not in required]
     report = CheckReport(fields={}, review_reasons=[], doubts=doubts)

@@ -22,8 +22,7 @@ from extractors.fields.backends import Generation, LLMBackend
 from extractors.fields.context import ModelContext, select_context
 from extractors.fields.normalize import (
     DateOrder,
-    currency_printed_in,
-    infer_date_order,
+    document_date_order,
     is_email,
     normalize_currency,
     normalize_jurisdiction,
@@ -128,12 +127,6 @@ def _clean(text: str | None) -> str | None:
     return squeezed if squeezed and squeezed.casefold() not in _NO_VALUE else None
 
 
-def _document_date_order(text: str) -> DateOrder:
-    """Day/month order for ambiguous numeric dates: from the document's unambiguous dates,
-    else month-first when dollars are printed in it, else day-first (most of the world)."""
-    return infer_date_order(text) or ("MDY" if currency_printed_in("USD", text) else "DMY")
-
-
 def _amount(raw: Any) -> Decimal | None:
     """An amount the model wrote as a JSON number or copied as printed."""
     if isinstance(raw, int | float):
@@ -174,7 +167,7 @@ def _parse_value(kind: FieldKind, raw: Any, date_order: DateOrder) -> tuple[Any,
 
 def parse_draft(schema: ExtractionSchema, draft: dict[str, Any], source_text: str) -> Extracted:
     """Typed record from the model's strings; unparseable values become ``None`` with an issue."""
-    date_order = _document_date_order(source_text)
+    date_order = document_date_order(source_text)
     values: dict[str, Any] = {}
     issues: dict[str, list[str]] = {}
     for name, kind in schema.kinds.items():

@@ -96,18 +96,29 @@ def amounts_in(text: str) -> set[Decimal]:
 
 # --- dates ----------------------------------------------------------------------------
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
+DATE_LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pt", "ms")
+"""Languages whose month names a printed date may use ("29 maart 2014", "02 Juillet 2015",
+"10 Ogos 2018"): their names come from dateparser's locale data."""
+_MONTH_KEYS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+
+def _month_names() -> dict[str, int]:
+    from dateparser.languages.loader import default_loader
+
+    names: dict[str, int] = {}
+    for language in DATE_LANGUAGES:
+        info = default_loader.get_locale(language).info
+        for number, key in enumerate(_MONTH_KEYS, start=1):
+            # Names of three letters or more: two-letter ones ("ag") read words as months.
+            names.update({fold(name): number for name in info.get(key, ()) if len(name) >= 3})
+    names["sept"] = 9  # English print's own abbreviation, missing from the locale data
+    return names
+
+
+_MONTHS = _month_names()
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4}|'?\d{2})"
@@ -119,7 +130,8 @@ _DATE_PATTERNS = (
     # 10 February 2017, 10th day of February, 2017, 10-Feb-2017, 10 Feb 17
     re.compile(r"(?<!\d)" + _DAY + r"(?:\s+day)?(?:\s+of)?[\s\-/.,]*" + _MONTH + r"[\s\-/.,]*" + _YEAR + r"(?!\d)", re.I),
     # February 10, 2017, Feb. 10th 2017, February 10,2017
-    re.compile(r"(?<![a-z])" + _MONTH + r"\s*" + _DAY + r",?\s*(?:,\s*)?" + _YEAR + r"(?!\d)", re.I),
+    # (the day and year set apart: "March 2014" is no 20 March 14)
+    re.compile(r"(?<![a-z])" + _MONTH + r"\s*" + _DAY + r"(?:\s*,\s*|\s+)" + _YEAR + r"(?!\d)", re.I),
 )
 
 
@@ -151,7 +163,7 @@ def _readings(match: re.Match[str]) -> Iterator[tuple[date, DateOrder | None]]:
             yield month_first, "MDY"
         return
     month_text = groups["month"]
-    month = int(month_text) if month_text.isdigit() else _MONTHS[month_text.lower()]
+    month = int(month_text) if month_text.isdigit() else _MONTHS[fold(month_text)]
     parsed = _safe_date(year, month, int(groups["day"]))
     if parsed is not None:
         yield parsed, None
@@ -319,3 +331,9 @@ _EMAIL = re.compile(r"^[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.I)
 
 def is_email(text: str) -> bool:
     return bool(_EMAIL.match(text))
+
+
+def document_date_order(text: str) -> DateOrder:
+    """Day/month order for ambiguous numeric dates: from the document's unambiguous dates,
+    else month-first when dollars are printed in it, else day-first (most of the world)."""
+    return infer_date_order(text) or ("MDY" if currency_printed_in("USD", text) else "DMY")

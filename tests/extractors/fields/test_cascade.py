@@ -69,7 +69,9 @@ def test_where_no_tier_passes_the_value_with_fewer_problems_stands():
     second = merge(INVOICE, first, _attempt(2, {"due_date": "2026-02-01", "invoice_date": None}, text), text, None)
     assert first.report.fields["due_date"].rule_broken
     assert (str(second.record.due_date), second.field_tiers["due_date"]) == ("2026-03-01", 1)
-    assert second.field_tiers["invoice_date"] == 1  # a value over none
+    # Tier 2 read no invoice date: the row of its label gives the one tier 1 read.
+    assert str(second.record.invoice_date) == "2026-03-14"
+    assert "invoice date 2026-03-14 read from the row of its label" in " ".join(second.report.fields["invoice_date"].issues)
 
 
 def test_the_largest_printed_total_takes_the_place_of_a_smaller_or_missing_one_and_says_so():

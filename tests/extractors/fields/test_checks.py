@@ -10,11 +10,14 @@ import pytest
 from docpipe.settings import DocpipeSettings
 from extractors import read_text
 from extractors.fields.checks import (
+    amount_paid,
     check,
+    date_read_from_rows,
     discard_instruction_copies,
     letterhead_address,
     letterhead_name,
     printed_buyers,
+    printed_issue_date,
     printed_title,
     printed_total,
     printed_values,
@@ -377,6 +380,19 @@ def test_a_number_without_digit_an_address_for_a_name_and_a_smaller_total():
     ).review_reasons
 
 
+def test_a_date_or_a_lone_word_is_no_address():
+    for address, message in (
+        ("16 Apr 2018 18:23", "vendor address '16 Apr 2018 18:23' holds a date, not an address"),
+        ("Mtn", "vendor address 'Mtn' is one word without a number"),
+    ):
+        [violation] = suspicious_invoice_values({"vendor_address": address}, "", letterhead=True)
+        assert violation.fields == ("vendor_address",) and violation.message == message
+        # An invoice's address is not checked (no key value there; reading it again costs).
+        assert suspicious_invoice_values({"vendor_address": address}, "") == []
+    for address in ("12, Jalan Tampoi 7/4, 81200 Johor Bahru", "Rue de la Paix, Paris", "Unit 5"):
+        assert suspicious_invoice_values({"vendor_address": address}, "", letterhead=True) == []
+
+
 def test_a_total_smaller_than_another_printed_total_is_suspicious_but_cash_is_not_a_total():
     text = "Total excl. VAT 100.00\nVAT 20.00\nTotal 120.00\nCash 150.00\nChange 30.00"
     values = {"total_amount": Decimal("100.00")}
@@ -412,12 +428,49 @@ def test_the_printed_total_is_the_amount_payable_after_the_cash_rounding():
     assert suspicious_invoice_values({"total_amount": Decimal("17.70")}, rounded) == []
 
 
+def test_the_printed_total_is_what_was_paid_where_no_total_row_is_legible():
+    # OCR garbled the total's label; the cash less the change is printed on that row.
+    garbled = (
+        "Total Sales (Excluding GST).  566.60\n(3A Pe gffos (Inclusive Rounding of GST) :  599.45 0.02\n"
+        "CASH :     599.45\nChange :       0.00\n"
+    )
+    assert amount_paid(garbled) == Decimal("599.45")
+    assert printed_total(garbled) == Decimal("599.45")
+    assert total_read_from_rows({"total_amount": Decimal("566.60")}, garbled)[0] == Decimal("599.45")
+    assert suspicious_invoice_values({"total_amount": Decimal("599.45")}, garbled) == []
+    slip = "Total Amt Payable : 12.00\nPaid Amount 20.00\nChange : 8.00\n"
+    assert amount_paid(slip) == Decimal("12.00")
+    # A difference printed nowhere else is a misread digit in the cash or the change; the
+    # row after the cash rounding outranks it (change given on the unrounded amount).
+    assert amount_paid("Total 57.40\nCASH 100.00\nCHANGE 42.40\n") is None
+    rounded = "Total Sales Incl GST  17.76\nTotal After Adj Incl GST  17.70\nCASH  20.00\nCHANGE  2.24\n"
+    assert amount_paid(rounded) == Decimal("17.76") and printed_total(rounded) == Decimal("17.70")
+    # No change row, or no tender row right above it: nothing was read.
+    assert amount_paid("TOTAL 14.10\nCASH 20.00\n") is None
+    assert amount_paid("TOTAL 14.10\nCASH 20.00\nQty 2\nItems 2\nThank you\nChange 5.90\n") is None
+
+
+def test_the_issue_date_is_read_from_the_row_of_its_label_where_the_model_read_none():
+    dutch = "Factuurnummer: 992288600\nFactuurdatum: 29 maart 2014\nOrderdatum: 28 maart 2014\nTotaal  € 4.904,94"
+    assert printed_issue_date(dutch) == date(2014, 3, 29)  # the order's date is another one
+    [(name, value, note)] = printed_values(SCHEMAS[INVOICE], {"total_amount": Decimal("4904.94")}, dutch)
+    assert (name, value) == ("invoice_date", date(2014, 3, 29))
+    assert note == "invoice date 2014-03-29 read from the row of its label (the model read none)"
+    # A model's date stands (grounding and the date rules judge it).
+    assert date_read_from_rows({"invoice_date": date(2014, 3, 28)}, dutch) is None
+    # A date stacked under its label; due and delivery dates are not the issue date; the
+    # document's own order reads an ambiguous date.
+    assert printed_issue_date("Invoice Date\n03/04/2020\nTotal $120.00") == date(2020, 3, 4)
+    assert printed_issue_date("Due Date: 12/05/2020\nDelivery date 10/05/2020") is None
+    assert printed_issue_date("Date: 03/04/2020\nPrinted 25/04/2020") == date(2020, 4, 3)
+
+
 def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_another():
     assert printed_buyers(AD_INVOICE_LAYOUT) == ["Mike Miles for Jefferson County"]
     header = "Advertiser          Product          Estimate Number\nAdvertiser Code    560\nClient: 12 High Street"
     assert printed_buyers(header) == []  # labels, a code's label and an address are no names
     invoice = SCHEMAS[INVOICE]
-    values = {"buyer_name": "Salesperson", "total_amount": Decimal("5130.00")}
+    values = {"buyer_name": "Salesperson", "total_amount": Decimal("5130.00"), "invoice_date": date(2020, 3, 8)}
     assert printed_values(invoice, values, AD_INVOICE_LAYOUT) == [
         ("buyer_name", "Mike Miles for Jefferson County",
          "buyer 'Mike Miles for Jefferson County' read from the row of its label (the model read 'Salesperson')"),
@@ -426,7 +479,7 @@ def test_the_buyer_is_the_name_right_of_its_label_where_the_model_read_none_or_a
         "(the model read none)"
     )
     # The model's name stands; one it cut short is read whole.
-    kept = {"buyer_name": "Mike Miles for Jefferson County", "total_amount": Decimal("5130.00")}
+    kept = {**values, "buyer_name": "Mike Miles for Jefferson County"}
     assert printed_values(invoice, kept, AD_INVOICE_LAYOUT) == []
     [(_, whole, _)] = printed_values(invoice, {**kept, "buyer_name": "Mike Miles"}, AD_INVOICE_LAYOUT)
     assert whole == "Mike Miles for Jefferson County"
@@ -463,13 +516,14 @@ def test_a_receipts_address_is_its_letterhead_lines_from_the_street_to_the_city(
     for model in ("4-20, Jalan Ria 25/62 Taman Sri Muda", "MYDIN MART SRI MUDA, 4-20, Jalan Ria 25/62",
                   "728515-M", "10/08/2017 03:26:21PM", None):
         assert letterhead_address(LETTERHEAD, vendor, model) == LETTERHEAD_ADDRESS, model
-    [(name, value, note)] = printed_values(receipt, {"vendor_name": vendor, "vendor_address": "728515-M"}, LETTERHEAD)
+    issued = {"invoice_date": date(2017, 8, 10)}
+    [(name, value, note)] = printed_values(receipt, {"vendor_name": vendor, "vendor_address": "728515-M", **issued}, LETTERHEAD)
     assert (name, value) == ("vendor_address", LETTERHEAD_ADDRESS)
     assert note.endswith("read from the letterhead's lines (the model read '728515-M')")
     # The model's own address stands, however it joined the lines; an invoice has no
     # letterhead reading (its sender's block shares rows with the addressee's).
-    assert printed_values(receipt, {"vendor_name": vendor, "vendor_address": LETTERHEAD_ADDRESS.replace(",", "")}, LETTERHEAD) == []
-    assert printed_values(SCHEMAS[INVOICE], {"vendor_name": vendor, "vendor_address": "728515-M"}, LETTERHEAD) == []
+    assert printed_values(receipt, {"vendor_name": vendor, "vendor_address": LETTERHEAD_ADDRESS.replace(",", ""), **issued}, LETTERHEAD) == []
+    assert printed_values(SCHEMAS[INVOICE], {"vendor_name": vendor, "vendor_address": "728515-M", **issued}, LETTERHEAD) == []
     # A house number is no postcode; a British postcode is; after the postcode's line the
     # block ends unless the model's address goes on.
     assert letterhead_address(
@@ -478,6 +532,27 @@ def test_a_receipts_address_is_its_letterhead_lines_from_the_street_to_the_city(
     assert letterhead_address(
         "WRENFIELD HARDWARE\n14 Market Row\nKenilworth CV8 1AB\nVAT NO. GB 882 4410 27\n", "Wrenfield Hardware", None
     ) == "14 Market Row, Kenilworth CV8 1AB"
+    # A region's line under the postcode's, the last before the contact lines, is the
+    # address's; a mall's name followed by a blank line is not.
+    assert letterhead_address(
+        "WAN HING STATIONERY SDN BHD\n(162761-M)\nNO.32 & 33, JALAN SR 1/9, SEKSYEN 9,\nTAMAN SERDANG RAYA,\n"
+        "43300 SERI KEMBANGAN, SELANGOR\nDARUL EHSAN\nGST ID : 002139201536\n",
+        "WAN HING STATIONERY SDN BHD",
+        "NO.32 & 33, JALAN SR 1/9",
+    ) == "NO.32 & 33, JALAN SR 1/9, SEKSYEN 9, TAMAN SERDANG RAYA, 43300 SERI KEMBANGAN, SELANGOR, DARUL EHSAN"
+    assert letterhead_address(
+        "POPULAR BOOK CO. (M) SDN BHD\nNo 8, Jalan 7/118B, Desa Tun Razak\n56000 Kuala Lumpur, Malaysia\n"
+        "AMPANG POINT CENTRE\n\nTel : 03-42601064/66\n",
+        "POPULAR BOOK CO. (M) SDN BHD",
+        None,
+    ) == "No 8, Jalan 7/118B, Desa Tun Razak, 56000 Kuala Lumpur, Malaysia"
+    # A lot's number is no postcode either.
+    assert letterhead_address(
+        "THE TOAST F&B SDN BHD (965752-T)\nLOT 2110&2111 JALAN PERMAS UTARA\nBANDAR BARU PERMAS\n"
+        "81750 JOHOR BAHRU JOHOR\nTel: 07-3886880\n",
+        "THE TOAST F&B SDN BHD",
+        "LOT 2110&2111 JALAN PERMAS UTARA",
+    ) == "LOT 2110&2111 JALAN PERMAS UTARA, BANDAR BARU PERMAS, 81750 JOHOR BAHRU JOHOR"
     # Without a postcode the block's end is unsure, and the model's address stands.
     assert letterhead_address("ACME\n12 High Street\nTel 555 0100\n", "ACME", "12 High Street") is None
     # Several of the model's lines without a number: the house number is misread, not absent.
@@ -520,7 +595,7 @@ def test_a_receipts_shop_is_the_letterhead_above_its_address_where_the_model_rea
     # The name is the block's top down to its legal form (not the branch under it), and
     # large print spaced out is one line.
     assert letterhead_name(LETTERHEAD, "TRI SHAAS SDN BHD", None).name == "TRI SHAAS SDN BHD (728515-M)"
-    [(_, name, _)] = [r for r in printed_values(receipt, {"vendor_address": LETTERHEAD_ADDRESS}, LETTERHEAD)]
+    [(_, name, _)] = [r for r in printed_values(receipt, {"vendor_address": LETTERHEAD_ADDRESS}, LETTERHEAD) if r[0] == "vendor_name"]
     assert name == "TRI SHAAS SDN BHD"
     spaced = "POPULAR BOOK\n  co.      (M)      SDN     BHD\n (Co. No. 113825-W)\nNo 8, Jalan 7/118B, Desa Tun Razak\n56000 Kuala Lumpur\n"
     assert letterhead_name(spaced, None, "No 8, Jalan 7/118B").name == "POPULAR BOOK co. (M) SDN BHD"

@@ -56,6 +56,13 @@ def test_amounts_in_noisy_text():
         ("10th day of February, 2017", "MDY", date(2017, 2, 10)),
         ("31 Dec 17", "MDY", date(2017, 12, 31)),
         ("Date: Frid-v, 29-12-2017 Time : 20:17", "DMY", date(2017, 12, 29)),
+        # Month names of the other languages a back office receives (dateparser's locale data).
+        ("Factuurdatum: 29 maart 2014", "DMY", date(2014, 3, 29)),
+        ("Facture n°562044387 du 02 Juillet 2015", "MDY", date(2015, 7, 2)),
+        ("Rechnungsdatum: 3. März 2020", "DMY", date(2020, 3, 3)),
+        ("15 déc. 2019", "DMY", date(2019, 12, 15)),
+        ("Tarikh: 10 Ogos 2018", "DMY", date(2018, 8, 10)),
+        ("12 SEPT 2018", "DMY", date(2018, 9, 12)),
         ("no date here", "DMY", None),
     ],
 )
@@ -65,6 +72,9 @@ def test_parse_date(printed, order, value):
 
 def test_dates_in_reads_both_orders_and_order_is_inferred():
     assert dates_in("on 03/04/2020") == {date(2020, 4, 3), date(2020, 3, 4)}
+    # A month and its year are no month, day and year ("March 2014" is not 20 March 14).
+    assert dates_in("29 maart 2014") == {date(2014, 3, 29)}
+    assert dates_in("Invoice for March 2014") == set()
     assert infer_date_order("flight 3/2/2020 - 3/18/2020") == "MDY"
     assert infer_date_order("29-12-2017") == "DMY"
     assert infer_date_order("2018-01-01") is None
