@@ -47,7 +47,9 @@ the buyer read from their labelled rows in place of the model's; c2: also a rece
 shop and address from its letterhead, a vendor's name without its company number, the
 total after the cash rounding, a contract's title from its heading, its parties' names
 without what it says they are; c3: the amount paid where no total row is legible, a
-region's line under a letterhead's postcode, month names of other languages) re-reads
+region's line under a letterhead's postcode and no lot number taken for a postcode, the
+invoice date from its labelled row, a receipt's address that is a date or a lone word
+read again, month names of other languages) re-reads
 documents, as a new model does."""
 
 GROUNDING_CONFIDENCE = {
